@@ -1,0 +1,123 @@
+"""One settings object for the whole server, read from a YAML file and the environment.
+
+Environment variables use the prefix ``RETOUCH_`` (nested fields with ``__``, e.g. ``RETOUCH_ENGINES__SD__KIND``);
+a file named by ``RETOUCH_CONFIG`` supplies the rest. Environment wins over the file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class KeyConfig(BaseModel):
+    """An API key the server accepts. ``id`` is what is stored with requests (never the secret itself)."""
+
+    id: str
+    secret: str
+    admin: bool = False
+
+
+class EngineConfig(BaseModel):
+    """One configured engine: ``kind`` picks the implementation, ``options`` are passed to it."""
+
+    kind: str
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+def _default_engines() -> dict[str, EngineConfig]:
+    return {"classic": EngineConfig(kind="classic"), "openai": EngineConfig(kind="openai")}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RETOUCH_", env_nested_delimiter="__", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path("data")
+    # Base URL used in file URLs handed to clients; empty means "derive from the incoming request".
+    public_url: str = ""
+    tls_certfile: str | None = None
+    tls_keyfile: str | None = None
+
+    # Auth: with no keys, auth is off (the embedded default on 127.0.0.1).
+    keys: list[KeyConfig] = Field(default_factory=list)
+
+    # Backends
+    state_backend: Literal["sqlite", "redis"] = "sqlite"
+    object_backend: Literal["local", "s3"] = "local"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    s3_bucket: str = "retouch"
+    s3_prefix: str = ""
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+
+    # Workers
+    workers: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    role: Literal["all", "api", "worker"] = "all"
+    job_lease_seconds: float = 30.0
+
+    # Engines
+    default_engine: str = "classic"
+    engines: dict[str, EngineConfig] = Field(default_factory=_default_engines)
+
+    # Limits
+    max_num_images: int = 4
+    max_input_bytes: int = 50 * 1024 * 1024
+    max_input_pixels: int = 8_294_400 * 4
+    fetch_timeout_seconds: float = 20.0
+    max_redirects: int = 5
+
+    # Outbound address policy
+    allow_private_image_urls: bool = False
+    allow_private_webhooks: bool = False
+    allow_loopback_webhooks: bool = True
+
+    # Webhooks
+    webhook_max_attempts: int = 10
+    webhook_initial_delay_seconds: float = 15.0
+
+    # Retention of results and history (seconds); 0 keeps forever.
+    result_ttl_seconds: int = 7 * 24 * 3600
+
+    log_level: str = "INFO"
+
+    @field_validator("keys", mode="before")
+    @classmethod
+    def _parse_keys(cls, value: Any) -> Any:
+        """Accepts ``"secret1,secret2"`` or ``"id:secret:admin,..."`` from the environment."""
+        if isinstance(value, str):
+            keys = []
+            for i, item in enumerate(part.strip() for part in value.split(",") if part.strip()):
+                bits = item.split(":")
+                if len(bits) == 1:
+                    keys.append({"id": f"key{i + 1}", "secret": bits[0]})
+                else:
+                    keys.append({"id": bits[0], "secret": bits[1], "admin": len(bits) > 2 and bits[2] == "admin"})
+            return keys
+        return value
+
+    @property
+    def auth_enabled(self) -> bool:
+        return bool(self.keys)
+
+
+def load_settings(config_file: str | os.PathLike[str] | None = None, **overrides: Any) -> Settings:
+    """Reads the YAML file (if any), then the environment, then explicit overrides (the CLI's flags)."""
+    path = config_file or os.environ.get("RETOUCH_CONFIG")
+    file_values: dict[str, Any] = {}
+    if path:
+        with open(path, encoding="utf-8") as fh:
+            file_values = yaml.safe_load(fh) or {}
+    env_settings = Settings()
+    explicit_env = {name for name in Settings.model_fields if f"RETOUCH_{name.upper()}" in os.environ}
+    merged: dict[str, Any] = dict(file_values)
+    for name in explicit_env:
+        merged[name] = getattr(env_settings, name)
+    merged.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**merged)
