@@ -1,0 +1,96 @@
+"""Object store in a local directory: the embedded default.
+
+Each file is two entries: the bytes and a small JSON sidecar. Both are written to a temporary name, flushed to disk
+and renamed, so a crash never leaves a half-written file under a real key.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from ..errors import StorageError
+from .base import StoredFile, new_key
+
+
+class LocalObjectStore:
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        folder = self.root / key[:2]
+        return folder / f"{key}.bin", folder / f"{key}.json"
+
+    def put(
+        self,
+        data: bytes,
+        *,
+        file_name: str,
+        content_type: str,
+        owner: str | None,
+        expires_at: float | None = None,
+        key: str | None = None,
+    ) -> StoredFile:
+        key = key or new_key()
+        meta = StoredFile(
+            key=key,
+            file_name=file_name,
+            content_type=content_type,
+            size=len(data),
+            owner=owner,
+            created_at=time.time(),
+            expires_at=expires_at,
+        )
+        blob, side = self._paths(key)
+        try:
+            blob.parent.mkdir(parents=True, exist_ok=True)
+            _atomic_write(blob, data)
+            _atomic_write(side, json.dumps(meta.to_json()).encode())
+        except OSError as exc:
+            raise StorageError(f"could not store file: {exc.strerror or exc}") from exc
+        return meta
+
+    def meta(self, key: str) -> StoredFile | None:
+        _, side = self._paths(key)
+        try:
+            return StoredFile(**json.loads(side.read_bytes()))
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def get(self, key: str) -> tuple[bytes, StoredFile] | None:
+        meta = self.meta(key)
+        if meta is None:
+            return None
+        blob, _ = self._paths(key)
+        try:
+            return blob.read_bytes(), meta
+        except OSError:
+            return None
+
+    def delete(self, key: str) -> None:
+        for path in self._paths(key):
+            path.unlink(missing_ok=True)
+
+    def sweep_expired(self, now: float) -> int:
+        removed = 0
+        for side in self.root.glob("*/*.json"):
+            try:
+                expires = json.loads(side.read_bytes()).get("expires_at")
+            except (OSError, ValueError):
+                continue
+            if expires is not None and expires < now:
+                self.delete(side.stem)
+                removed += 1
+        return removed
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)

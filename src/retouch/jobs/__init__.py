@@ -1,0 +1,1 @@
+"""Request state and the queue, behind one interface (SQLite embedded, Redis distributed)."""

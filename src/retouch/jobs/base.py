@@ -1,0 +1,131 @@
+"""The state-and-queue interface every backend implements.
+
+A job moves IN_QUEUE → IN_PROGRESS → COMPLETED. COMPLETED carries an outcome: OK (a result), ERROR or CANCELLED
+(an error payload). Execution is at-least-once (a job whose worker died is handed out again), but ``complete`` stores
+only the first result: a job never ends up with two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+
+class Status(StrEnum):
+    IN_QUEUE = "IN_QUEUE"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+
+
+class Outcome(StrEnum):
+    OK = "OK"
+    ERROR = "ERROR"
+    CANCELLED = "CANCELLED"
+
+
+class CancelResult(StrEnum):
+    CANCELLATION_REQUESTED = "CANCELLATION_REQUESTED"
+    ALREADY_COMPLETED = "ALREADY_COMPLETED"
+    NOT_FOUND = "NOT_FOUND"
+
+
+@dataclass
+class Job:
+    id: str
+    app_id: str
+    owner: str | None
+    payload: dict[str, Any]
+    status: Status = Status.IN_QUEUE
+    outcome: Outcome | None = None
+    created_at: float = 0.0
+    started_at: float | None = None
+    finished_at: float | None = None
+    priority: int = 0  # 0 = normal, 1 = low
+    in_history: bool = True
+    webhook_url: str | None = None
+    base_url: str = ""
+    # Secrets (e.g. a caller's OpenAI key) travel beside the payload and are erased when the job ends.
+    secrets: dict[str, str] = field(default_factory=dict)
+    result: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+    attempts: int = 0
+    worker: str | None = None
+    cancel_requested: bool = False
+    deadline: float | None = None  # must start before this time (X-Fal-Request-Timeout)
+
+
+@dataclass
+class LogLine:
+    message: str
+    level: str
+    source: str
+    timestamp: float
+
+
+@dataclass
+class Webhook:
+    job_id: str
+    url: str
+    attempts: int
+    next_at: float
+
+
+class JobStore(Protocol):
+    def submit(self, job: Job) -> None:
+        """Stores the job durably and queues it. Raises StorageError when it cannot be stored."""
+        ...
+
+    def get(self, job_id: str) -> Job | None: ...
+
+    def queue_position(self, job_id: str) -> int | None: ...
+
+    def claim(self, worker: str, lease_seconds: float) -> Job | None:
+        """Takes the next queued job (priority, then age) for ``worker``."""
+        ...
+
+    def heartbeat(self, job_id: str, worker: str, lease_seconds: float) -> bool: ...
+
+    def complete(
+        self,
+        job_id: str,
+        worker: str | None,
+        outcome: Outcome,
+        *,
+        result: dict[str, Any] | None = None,
+        error: dict[str, Any] | None = None,
+        metrics: dict[str, Any] | None = None,
+    ) -> bool:
+        """Ends the job once. Returns False (and stores nothing) when it had ended already or another worker owns it."""
+        ...
+
+    def request_cancel(self, job_id: str) -> CancelResult: ...
+
+    def cancel_requested(self, job_id: str) -> bool: ...
+
+    def append_log(self, job_id: str, line: LogLine) -> None: ...
+
+    def logs(self, job_id: str, since: int = 0) -> list[LogLine]: ...
+
+    def requeue_expired(self, now: float) -> list[str]:
+        """Hands back jobs whose worker stopped renewing its lease."""
+        ...
+
+    def requeue_all_running(self) -> list[str]:
+        """At start-up of the single embedded process: every IN_PROGRESS job belonged to a process that died."""
+        ...
+
+    def history(self, owner: str | None, app_prefix: str | None, limit: int, before: float | None) -> list[Job]: ...
+
+    def delete(self, job_id: str) -> None: ...
+
+    def due_webhooks(self, now: float, limit: int = 20) -> list[Webhook]: ...
+
+    def webhook_done(self, job_id: str) -> None: ...
+
+    def webhook_retry(self, job_id: str, next_at: float) -> None: ...
+
+    def counts(self) -> dict[str, int]: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,344 @@
+"""SQLite (WAL) job store: the embedded default.
+
+One database file holds requests, the queue order, logs, results and pending webhooks. Every state change is a
+single transaction, so a ``kill -9`` at any moment leaves each job either queued, running (handed back at the next
+start) or completed with exactly one stored result.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..errors import StorageError
+from .base import CancelResult, Job, LogLine, Outcome, Status, Webhook
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT UNIQUE NOT NULL,
+    app_id TEXT NOT NULL,
+    owner TEXT,
+    status TEXT NOT NULL,
+    outcome TEXT,
+    priority INTEGER NOT NULL DEFAULT 0,
+    payload TEXT NOT NULL,
+    secrets TEXT,
+    created_at REAL NOT NULL,
+    started_at REAL,
+    finished_at REAL,
+    in_history INTEGER NOT NULL DEFAULT 1,
+    webhook_url TEXT,
+    webhook_attempts INTEGER NOT NULL DEFAULT 0,
+    webhook_next_at REAL,
+    base_url TEXT NOT NULL DEFAULT '',
+    result TEXT,
+    error TEXT,
+    metrics TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    worker TEXT,
+    lease_until REAL,
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    deadline REAL
+);
+CREATE INDEX IF NOT EXISTS jobs_queue ON jobs(status, priority, seq);
+CREATE INDEX IF NOT EXISTS jobs_owner ON jobs(owner, created_at);
+CREATE INDEX IF NOT EXISTS jobs_webhooks ON jobs(webhook_next_at) WHERE webhook_next_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS logs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_id TEXT NOT NULL,
+    ts REAL NOT NULL,
+    level TEXT NOT NULL,
+    source TEXT NOT NULL,
+    message TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS logs_job ON logs(job_id, id);
+"""
+
+_COLUMNS = (
+    "id, app_id, owner, status, outcome, priority, payload, secrets, created_at, started_at, finished_at, "
+    "in_history, webhook_url, base_url, result, error, metrics, attempts, worker, cancel_requested, deadline, seq"
+)
+
+
+def _loads(text: str | None) -> Any:
+    return json.loads(text) if text else None
+
+
+def _row_to_job(row: sqlite3.Row) -> Job:
+    return Job(
+        id=row["id"],
+        app_id=row["app_id"],
+        owner=row["owner"],
+        status=Status(row["status"]),
+        outcome=Outcome(row["outcome"]) if row["outcome"] else None,
+        priority=row["priority"],
+        payload=_loads(row["payload"]) or {},
+        secrets=_loads(row["secrets"]) or {},
+        created_at=row["created_at"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        in_history=bool(row["in_history"]),
+        webhook_url=row["webhook_url"],
+        base_url=row["base_url"],
+        result=_loads(row["result"]),
+        error=_loads(row["error"]),
+        metrics=_loads(row["metrics"]) or {},
+        attempts=row["attempts"],
+        worker=row["worker"],
+        cancel_requested=bool(row["cancel_requested"]),
+        deadline=row["deadline"],
+    )
+
+
+class SQLiteJobStore:
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._db().executescript(SCHEMA)
+
+    # -- connections -------------------------------------------------------------------------------------------
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA busy_timeout=30000")
+            self._local.db = db
+        return db
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        db = self._db()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            yield db
+            db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise StorageError(f"the job database could not be written: {exc}") from exc
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    # -- lifecycle ---------------------------------------------------------------------------------------------
+    def submit(self, job: Job) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO jobs (id, app_id, owner, status, priority, payload, secrets, created_at, in_history,"
+                " webhook_url, base_url, deadline) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    job.id,
+                    job.app_id,
+                    job.owner,
+                    Status.IN_QUEUE.value,
+                    job.priority,
+                    json.dumps(job.payload),
+                    json.dumps(job.secrets) if job.secrets else None,
+                    job.created_at or time.time(),
+                    int(job.in_history),
+                    job.webhook_url,
+                    job.base_url,
+                    job.deadline,
+                ),
+            )
+
+    def get(self, job_id: str) -> Job | None:
+        row = self._db().execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return _row_to_job(row) if row else None
+
+    def queue_position(self, job_id: str) -> int | None:
+        db = self._db()
+        row = db.execute("SELECT status, priority, seq FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None or row["status"] != Status.IN_QUEUE.value:
+            return None
+        ahead = db.execute(
+            "SELECT COUNT(*) FROM jobs WHERE status = 'IN_QUEUE' AND (priority < ? OR (priority = ? AND seq < ?))",
+            (row["priority"], row["priority"], row["seq"]),
+        ).fetchone()[0]
+        return int(ahead)
+
+    def claim(self, worker: str, lease_seconds: float) -> Job | None:
+        now = time.time()
+        with self._tx() as db:
+            row = db.execute(
+                f"UPDATE jobs SET status = 'IN_PROGRESS', worker = ?, lease_until = ?,"
+                f" started_at = COALESCE(started_at, ?), attempts = attempts + 1"
+                f" WHERE seq = (SELECT seq FROM jobs WHERE status = 'IN_QUEUE' ORDER BY priority, seq LIMIT 1)"
+                f" RETURNING {_COLUMNS}",
+                (worker, now + lease_seconds, now),
+            ).fetchone()
+        return _row_to_job(row) if row else None
+
+    def heartbeat(self, job_id: str, worker: str, lease_seconds: float) -> bool:
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE jobs SET lease_until = ? WHERE id = ? AND worker = ? AND status = 'IN_PROGRESS'",
+                (time.time() + lease_seconds, job_id, worker),
+            )
+        return cur.rowcount == 1
+
+    def complete(
+        self,
+        job_id: str,
+        worker: str | None,
+        outcome: Outcome,
+        *,
+        result: dict[str, Any] | None = None,
+        error: dict[str, Any] | None = None,
+        metrics: dict[str, Any] | None = None,
+    ) -> bool:
+        now = time.time()
+        owner_clause = "status = 'IN_PROGRESS' AND worker = ?" if worker else "status != 'COMPLETED'"
+        params: tuple[Any, ...] = (
+            outcome.value,
+            json.dumps(result) if result is not None else None,
+            json.dumps(error) if error is not None else None,
+            json.dumps(metrics or {}),
+            now,
+            now,
+            job_id,
+        )
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE jobs SET status = 'COMPLETED', outcome = ?, result = ?, error = ?, metrics = ?,"
+                " finished_at = ?, secrets = NULL, lease_until = NULL,"
+                " webhook_next_at = CASE WHEN webhook_url IS NOT NULL THEN ? ELSE NULL END"
+                f" WHERE id = ? AND {owner_clause}",
+                params + ((worker,) if worker else ()),
+            )
+        return cur.rowcount == 1
+
+    def request_cancel(self, job_id: str) -> CancelResult:
+        with self._tx() as db:
+            row = db.execute("SELECT status FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None:
+                return CancelResult.NOT_FOUND
+            if row["status"] == Status.COMPLETED.value:
+                return CancelResult.ALREADY_COMPLETED
+            db.execute("UPDATE jobs SET cancel_requested = 1 WHERE id = ?", (job_id,))
+        if row["status"] == Status.IN_QUEUE.value:
+            # A queued job is ended right away; if a worker claimed it meanwhile, it sees the flag at its first step.
+            self.complete(
+                job_id,
+                None,
+                Outcome.CANCELLED,
+                error={"detail": "The request was cancelled.", "error_type": "cancelled", "status_code": 400},
+            )
+        return CancelResult.CANCELLATION_REQUESTED
+
+    def cancel_requested(self, job_id: str) -> bool:
+        row = self._db().execute("SELECT cancel_requested FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return bool(row and row[0])
+
+    # -- logs --------------------------------------------------------------------------------------------------
+    def append_log(self, job_id: str, line: LogLine) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO logs (job_id, ts, level, source, message) VALUES (?,?,?,?,?)",
+                (job_id, line.timestamp, line.level, line.source, line.message),
+            )
+
+    def logs(self, job_id: str, since: int = 0) -> list[LogLine]:
+        rows = (
+            self._db()
+            .execute(
+                "SELECT ts, level, source, message FROM logs WHERE job_id = ? ORDER BY id LIMIT -1 OFFSET ?",
+                (job_id, since),
+            )
+            .fetchall()
+        )
+        return [LogLine(message=r["message"], level=r["level"], source=r["source"], timestamp=r["ts"]) for r in rows]
+
+    # -- recovery ----------------------------------------------------------------------------------------------
+    def requeue_expired(self, now: float) -> list[str]:
+        with self._tx() as db:
+            rows = db.execute(
+                "UPDATE jobs SET status = 'IN_QUEUE', worker = NULL, lease_until = NULL"
+                " WHERE status = 'IN_PROGRESS' AND lease_until < ? RETURNING id",
+                (now,),
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def requeue_all_running(self) -> list[str]:
+        with self._tx() as db:
+            rows = db.execute(
+                "UPDATE jobs SET status = 'IN_QUEUE', worker = NULL, lease_until = NULL"
+                " WHERE status = 'IN_PROGRESS' RETURNING id"
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    # -- history and housekeeping ------------------------------------------------------------------------------
+    def history(self, owner: str | None, app_prefix: str | None, limit: int, before: float | None) -> list[Job]:
+        clauses = ["in_history = 1"]
+        params: list[Any] = []
+        if owner is not None:
+            clauses.append("owner = ?")
+            params.append(owner)
+        if app_prefix:
+            clauses.append("app_id LIKE ?")
+            params.append(app_prefix + "%")
+        if before is not None:
+            clauses.append("created_at < ?")
+            params.append(before)
+        rows = (
+            self._db()
+            .execute(
+                f"SELECT {_COLUMNS} FROM jobs WHERE {' AND '.join(clauses)} ORDER BY created_at DESC LIMIT ?",
+                (*params, limit),
+            )
+            .fetchall()
+        )
+        return [_row_to_job(r) for r in rows]
+
+    def delete(self, job_id: str) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM logs WHERE job_id = ?", (job_id,))
+            db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+
+    def due_webhooks(self, now: float, limit: int = 20) -> list[Webhook]:
+        rows = (
+            self._db()
+            .execute(
+                "SELECT id, webhook_url, webhook_attempts, webhook_next_at FROM jobs"
+                " WHERE webhook_next_at IS NOT NULL AND webhook_next_at <= ? ORDER BY webhook_next_at LIMIT ?",
+                (now, limit),
+            )
+            .fetchall()
+        )
+        return [Webhook(job_id=r[0], url=r[1], attempts=r[2], next_at=r[3]) for r in rows]
+
+    def webhook_done(self, job_id: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE jobs SET webhook_next_at = NULL, webhook_attempts = webhook_attempts + 1 WHERE id = ?",
+                (job_id,),
+            )
+
+    def webhook_retry(self, job_id: str, next_at: float) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE jobs SET webhook_next_at = ?, webhook_attempts = webhook_attempts + 1 WHERE id = ?",
+                (next_at, job_id),
+            )
+
+    def counts(self) -> dict[str, int]:
+        rows = self._db().execute("SELECT status, COUNT(*) FROM jobs GROUP BY status").fetchall()
+        return {r[0]: int(r[1]) for r in rows}
