@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...errors import EngineUnavailable
@@ -76,6 +77,10 @@ class Family:
     def size_multiple(self, pipe: Any) -> int:
         """Output width and height must be multiples of this for the loaded pipeline."""
         return int(getattr(pipe, "vae_scale_factor", 8)) * self.patch
+
+    def load_overrides(self, model_dir: Path) -> dict[str, Any]:
+        """Components to build by hand instead of letting ``from_pretrained`` load them (default: none)."""
+        return {}
 
     def call_kwargs(self, pipe: Any, task: EditTask, plan: Plan, images: list[Image.Image]) -> dict[str, Any]:
         """Keyword arguments for ``pipe(...)``, without the callback (the engine adds it)."""

@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import torch
 
 from ...errors import EngineUnavailable
 from ..base import Progress
-from .config import ModelOptions, check_weights_present, weights_location
+from .config import ModelOptions, check_weights_present, hub_cache_dir, looks_like_hub_id, weights_location
 from .family import Family
 from .progress import LatentPreviewer, VaePreviewer
 
@@ -49,6 +50,13 @@ def resolve_dtype(dtype: str, device: str) -> torch.dtype:
         return _DTYPES[dtype]
     except KeyError:
         raise EngineUnavailable(f"unknown dtype {dtype!r}; use one of {', '.join(sorted(_DTYPES))} or auto") from None
+
+
+def _dtype_keyword() -> str:
+    """Newer diffusers call the dtype argument ``dtype`` and deprecate ``torch_dtype``; older ones know only that."""
+    from diffusers.utils import deprecation_utils
+
+    return "dtype" if hasattr(deprecation_utils, "_TORCH_DTYPE_DEPRECATION_MESSAGE") else "torch_dtype"
 
 
 class PipelineHolder:
@@ -93,13 +101,13 @@ class PipelineHolder:
         self.check()
         cls = self.family.pipeline_type()
         started = time.perf_counter()
-        kwargs: dict[str, Any] = {"torch_dtype": self.dtype, "local_files_only": True}
-        for key in ("cache_dir", "revision", "variant"):
-            value = getattr(self.opts, key)
-            if value:
-                kwargs[key] = value
+        kwargs: dict[str, Any] = {_dtype_keyword(): self.dtype, "local_files_only": True}
+        if self.opts.variant:
+            kwargs["variant"] = self.opts.variant
         try:
-            pipe = cls.from_pretrained(self.opts.model, **kwargs)
+            directory = self.local_dir()
+            kwargs.update(self.family.load_overrides(directory))
+            pipe = cls.from_pretrained(str(directory), **kwargs)
         except (OSError, ValueError, TypeError, KeyError) as exc:
             raise EngineUnavailable(
                 f"engine '{self.engine}': cannot load {cls.__name__} from {weights_location(self.opts)}: {exc}"
@@ -121,6 +129,24 @@ class PipelineHolder:
             },
         )
         return pipe
+
+    def local_dir(self) -> Path:
+        """The weights directory: the configured one, or the id's snapshot in the HF cache (never downloaded)."""
+        if not looks_like_hub_id(self.opts.model):
+            return Path(self.opts.model)
+        from huggingface_hub import snapshot_download
+
+        cache = hub_cache_dir(self.opts.cache_dir)
+        try:
+            found = snapshot_download(
+                self.opts.model, revision=self.opts.revision, cache_dir=str(cache), local_files_only=True
+            )
+        except Exception as exc:  # huggingface_hub raises several unrelated types for "not cached"
+            raise EngineUnavailable(
+                f"engine '{self.engine}': model '{self.opts.model}' is not complete in the local Hugging Face cache "
+                f"({cache}): {type(exc).__name__}; download it first - the server never downloads"
+            ) from exc
+        return Path(found)
 
     def generator(self, seed: int) -> torch.Generator:
         """Seeded noise on the execution device: the same seed on the same device gives the same bytes."""

@@ -6,10 +6,12 @@ a negative prompt; a blank one is the documented default.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import torch
 from PIL import Image
+from transformers import Qwen2VLProcessor
 
 from ..base import EditTask
 from .family import Family, Plan
@@ -36,6 +38,11 @@ class QwenImageEditPlus(Family):
             "output_type": "pil",
         }
 
+    def load_overrides(self, model_dir: Path) -> dict[str, Any]:
+        if torchvision_available() or not (model_dir / "processor").is_dir():
+            return {}
+        return {"processor": load_processor(model_dir / "processor")}
+
     def latents_grid(self, pipe: Any, latents: Any, plan: Plan) -> Any:
         return pipe._unpack_latents(latents, plan.height, plan.width, pipe.vae_scale_factor)[:, :, 0]
 
@@ -49,3 +56,46 @@ class QwenImageEditPlus(Family):
         std = torch.tensor(config.latents_std).view(1, -1, 1, 1).to(grid.device, grid.dtype)
         latents = (grid * std + mean).unsqueeze(2)
         return pipe.vae.decode(latents, return_dict=False)[0][:, :, 0]
+
+
+def torchvision_available() -> bool:
+    try:
+        import torchvision  # noqa: F401
+    except Exception:  # a broken torchvision build fails with errors other than ImportError
+        return False
+    return True
+
+
+class ImageOnlyQwen2VLProcessor(Qwen2VLProcessor):
+    """Qwen2-VL's processor without its video half, for machines without torchvision.
+
+    transformers builds the video processor (and checks its class) through torchvision; the edit pipeline only
+    ever sends images, so the text+image processor is all it needs.
+    """
+
+    def check_argument_for_proper_class(self, argument_name: str, argument: Any) -> Any:
+        if argument is None and "video" in argument_name:
+            return None
+        return super().check_argument_for_proper_class(argument_name, argument)
+
+    def save_pretrained(self, save_directory: Any, *args: Any, **kwargs: Any) -> list[str]:
+        """Saves the two halves it has, in the layout the full processor reads back."""
+        saved = list(self.tokenizer.save_pretrained(save_directory))
+        saved += list(self.image_processor.save_pretrained(save_directory))
+        return saved
+
+
+def make_processor(image_processor: Any, tokenizer: Any) -> Any:
+    if torchvision_available():
+        return Qwen2VLProcessor(image_processor=image_processor, tokenizer=tokenizer)
+    return ImageOnlyQwen2VLProcessor(image_processor=image_processor, tokenizer=tokenizer, video_processor=None)
+
+
+def load_processor(directory: Path) -> Any:
+    """The processor saved in ``directory`` (the pipeline's ``processor/`` folder), built without torchvision."""
+    from transformers import Qwen2Tokenizer
+    from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
+
+    tokenizer = Qwen2Tokenizer.from_pretrained(directory, local_files_only=True)
+    image_processor = Qwen2VLImageProcessorPil.from_pretrained(directory, local_files_only=True)
+    return ImageOnlyQwen2VLProcessor(image_processor=image_processor, tokenizer=tokenizer, video_processor=None)

@@ -8,6 +8,7 @@ Tokenizers are built from small in-memory vocabularies (no hub access needed).
 
 from __future__ import annotations
 
+import json
 import string
 from pathlib import Path
 from typing import Any
@@ -199,16 +200,18 @@ def sd_inpaint() -> Any:
 def qwen_parts() -> tuple[Any, Any, Any]:
     """A tiny Qwen2.5-VL text encoder with a byte-level tokenizer and a small-image processor."""
     from tokenizers.pre_tokenizers import ByteLevel
-    from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration, Qwen2Tokenizer, Qwen2VLProcessor
+    from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration, Qwen2Tokenizer
     from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
+
+    from .qwen_image_edit import make_processor
 
     vocab = {ch: i for i, ch in enumerate(sorted(ByteLevel.alphabet()))}
     tokenizer = Qwen2Tokenizer(vocab=vocab, merges=[])
     specials = ["<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>", "<|image_pad|>", "<|video_pad|>"]
     tokenizer.add_special_tokens({"additional_special_tokens": specials})
-    ids = {tok: tokenizer.convert_tokens_to_ids(tok) for tok in specials}
+    ids: dict[str, Any] = {tok: tokenizer.convert_tokens_to_ids(tok) for tok in specials}
     image_processor = Qwen2VLImageProcessorPil(min_pixels=28 * 28, max_pixels=56 * 56)
-    processor = Qwen2VLProcessor(image_processor=image_processor, tokenizer=tokenizer)
+    processor = make_processor(image_processor, tokenizer)
     config = Qwen2_5_VLConfig(
         text_config={
             "hidden_size": 16,
@@ -219,10 +222,14 @@ def qwen_parts() -> tuple[Any, Any, Any]:
             "rope_scaling": {"mrope_section": [1, 1, 2], "rope_type": "default", "type": "default"},
             "rope_theta": 1000000.0,
             "vocab_size": len(tokenizer) + 8,
+            "bos_token_id": ids["<|im_start|>"],
+            "eos_token_id": ids["<|im_end|>"],
         },
         vision_config={"depth": 2, "hidden_size": 16, "intermediate_size": 16, "num_heads": 2, "out_hidden_size": 16},
         hidden_size=16,
         vocab_size=len(tokenizer) + 8,
+        bos_token_id=ids["<|im_start|>"],
+        eos_token_id=ids["<|im_end|>"],
         image_token_id=ids["<|image_pad|>"],
         video_token_id=ids["<|video_pad|>"],
         vision_start_token_id=ids["<|vision_start|>"],
@@ -287,4 +294,11 @@ def save_tiny(family: str, directory: str | Path, **kwargs: Any) -> Path:
     """Builds the tiny pipeline of ``family`` and saves it where an engine's ``model`` option can point."""
     path = Path(directory)
     BUILDERS[family](**kwargs).save_pretrained(path)
+    index_file = path / "model_index.json"
+    index = json.loads(index_file.read_text())
+    if "processor" in index:
+        # Saved without torchvision the processor is our image-only subclass; record the standard class so the
+        # folder looks exactly like a downloaded Qwen-Image-Edit checkpoint.
+        index["processor"] = ["transformers", "Qwen2VLProcessor"]
+        index_file.write_text(json.dumps(index, indent=2))
     return path
