@@ -34,7 +34,7 @@ OUTPUT_FORMATS = ("png", "jpeg", "webp")
 _STANDARD_SIZES = ((1024, 1024), (1536, 1024), (1024, 1536))
 _MAX_BACKOFF_SECONDS = 8.0
 # Upstream field names → the fal request field a client should fix.
-_PARAM_FIELDS = {"image": "image_urls", "mask": "mask_url", "size": "image_size", "n": "num_images"}
+_PARAM_FIELDS = {"image": "image_urls", "mask": "mask_image_url", "size": "image_size", "n": "num_images"}
 _KEY_LIKE = re.compile(r"sk-[A-Za-z0-9_\-*.]{3,}")
 
 

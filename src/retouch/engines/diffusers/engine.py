@@ -77,8 +77,8 @@ class DiffusersEngine:
             raise InputError("num_images", f"engine '{self.name}' makes at most {self.options.max_num_images} images")
         if family.uses_mask and not info.has_mask:
             raise EngineRefusal(
-                f"engine '{self.name}' ({family.name}) fills a masked region; send mask_url with the request",
-                field="mask_url",
+                f"engine '{self.name}' ({family.name}) fills a masked region; send mask_image_url with the request",
+                field="mask_image_url",
             )
         self._holder(info).check()
 

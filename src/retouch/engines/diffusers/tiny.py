@@ -8,8 +8,12 @@ Tokenizers are built from small in-memory vocabularies (no hub access needed).
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
+import shutil
 import string
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +63,6 @@ def t5_parts() -> tuple[Any, Any]:
         num_heads=4,
         relative_attention_num_buckets=8,
         is_encoder_decoder=False,
-        decoder_start_token_id=0,
     )
     torch.manual_seed(0)
     return T5EncoderModel(config), tokenizer
@@ -175,7 +178,7 @@ def _sd_components(in_channels: int) -> dict[str, Any]:
     text_encoder, tokenizer = clip_parts()
     return {
         "unet": sd_unet(in_channels),
-        "scheduler": PNDMScheduler(skip_prk_steps=True),
+        "scheduler": PNDMScheduler(skip_prk_steps=True, steps_offset=1),
         "vae": sd_vae(),
         "text_encoder": text_encoder,
         "tokenizer": tokenizer,
@@ -226,10 +229,6 @@ def qwen_parts() -> tuple[Any, Any, Any]:
             "eos_token_id": ids["<|im_end|>"],
         },
         vision_config={"depth": 2, "hidden_size": 16, "intermediate_size": 16, "num_heads": 2, "out_hidden_size": 16},
-        hidden_size=16,
-        vocab_size=len(tokenizer) + 8,
-        bos_token_id=ids["<|im_start|>"],
-        eos_token_id=ids["<|im_end|>"],
         image_token_id=ids["<|image_pad|>"],
         video_token_id=ids["<|video_pad|>"],
         vision_start_token_id=ids["<|vision_start|>"],
@@ -302,3 +301,16 @@ def save_tiny(family: str, directory: str | Path, **kwargs: Any) -> Path:
         index["processor"] = ["transformers", "Qwen2VLProcessor"]
         index_file.write_text(json.dumps(index, indent=2))
     return path
+
+
+_CACHE_ROOT: Path | None = None
+
+
+@functools.cache
+def tiny_model_dir(family: str) -> Path:
+    """A tiny pipeline of ``family`` saved once per process in a temporary directory (removed at exit)."""
+    global _CACHE_ROOT
+    if _CACHE_ROOT is None:
+        _CACHE_ROOT = Path(tempfile.mkdtemp(prefix="retouch-tiny-"))
+        atexit.register(shutil.rmtree, _CACHE_ROOT, True)
+    return save_tiny(family, _CACHE_ROOT / family)
