@@ -184,6 +184,7 @@ def test_kontext_stitches_references_side_by_side() -> None:
 
     a, b = Image.new("RGB", (20, 10), (255, 0, 0)), Image.new("RGB", (10, 20), (0, 0, 255))
     canvas = stitch([a, b])
-    assert canvas.size == (25, 10) and canvas.getpixel((0, 0)) == (255, 0, 0) and canvas.getpixel((24, 5)) == (0, 0, 255)
+    assert canvas.size == (25, 10)
+    assert canvas.getpixel((0, 0)) == (255, 0, 0) and canvas.getpixel((24, 5)) == (0, 0, 255)
     fitted = fit_area(canvas, 32 * 32, 16)
     assert fitted.width % 16 == 0 and fitted.height % 16 == 0 and fitted.width * fitted.height <= 32 * 32
