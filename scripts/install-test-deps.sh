@@ -2,4 +2,18 @@
 # Installs what the test suite needs beyond Python packages. Idempotent; safe on a clean CI machine.
 set -euo pipefail
 # (filled as suites need system services: redis-server, chromium, node packages)
+# Generative engines (diffusers): the CPU build of torch first (a plain `torch` would pull a multi-GB CUDA build),
+# then diffusers/transformers/accelerate. Skipped when already importable, so re-running costs nothing.
+(
+  cd "$(dirname "$0")/.."
+  VPY=.venv/bin/python
+  if ! "$VPY" -c "import torch" >/dev/null 2>&1; then
+    .venv/bin/pip install -q "torch==2.13.0"
+  fi
+  if ! "$VPY" -c "import diffusers, transformers, accelerate" >/dev/null 2>&1; then
+    # The versions the tiny-pipeline tests were written against.
+    .venv/bin/pip install -q "diffusers==0.42.1" "transformers==5.24.0" "accelerate==1.15.0"
+  fi
+)
+
 exit 0
