@@ -146,8 +146,10 @@ def main() -> int:
     same = np.array_equal(np.asarray(result.images[0]), np.asarray(bare_img))
 
     bare = statistics.median(bare_times)
-    print(f"tiny FLUX.1 Kontext: {args.layers}+{args.layers} layers, {args.size}x{args.size}, {args.steps} steps, "
-          f"1 torch thread, median of {args.repeats}")
+    print(
+        f"tiny FLUX.1 Kontext: {args.layers}+{args.layers} layers, {args.size}x{args.size}, {args.steps} steps, "
+        f"1 torch thread, median of {args.repeats}"
+    )
     print(f"bare pipeline call   {bare * 1000:8.1f} ms  ({bare * 1000 / args.steps:.1f} ms/step)")
     eng = statistics.median(engine_times)
     print(f"engine.run()         {eng * 1000:8.1f} ms  ratio {eng / bare:.3f}  (pixels identical: {same})")

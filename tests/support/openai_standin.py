@@ -48,8 +48,14 @@ class StandIn:
     stream_delay: float = 0.0
     base_url: str = ""
 
-    def fail_next(self, status: int, message: str = "boom", code: str | None = None, param: str | None = None,
-                  headers: dict[str, str] | None = None) -> None:
+    def fail_next(
+        self,
+        status: int,
+        message: str = "boom",
+        code: str | None = None,
+        param: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         body = {"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}}
         self.failures.append((status, body, headers or {}))
 
@@ -103,28 +109,50 @@ def build_app(state: StandIn) -> FastAPI:
         if auth != f"Bearer {state.key}":
             shown = auth.removeprefix("Bearer ")
             message = f"Incorrect API key provided: {shown[:3]}***{shown[-4:]}. You can find your API key at ..."
-            body = {"error": {"message": message, "type": "invalid_request_error", "param": None,
-                              "code": "invalid_api_key"}}
+            body = {
+                "error": {"message": message, "type": "invalid_request_error", "param": None, "code": "invalid_api_key"}
+            }
             return JSONResponse(body, status_code=401)
         n = int(fields.get("n", 1))
         fmt = str(fields.get("output_format", "png"))
         image = _render(fields, files)
         stream = str(fields.get("stream", "false")).lower() == "true"
         if not stream:
-            return JSONResponse({"created": 1, "data": [{"b64_json": _png(image, fmt)} for _ in range(n)],
-                                 "output_format": fmt, "usage": USAGE})
+            return JSONResponse(
+                {
+                    "created": 1,
+                    "data": [{"b64_json": _png(image, fmt)} for _ in range(n)],
+                    "output_format": fmt,
+                    "usage": USAGE,
+                }
+            )
         partials = int(fields.get("partial_images", 0))
 
         async def events() -> AsyncIterator[bytes]:
             for i in range(partials):
                 await asyncio.sleep(state.stream_delay)
                 preview = image.resize((max(1, image.width // 4), max(1, image.height // 4)))
-                event = {"type": f"{prefix}.partial_image", "b64_json": _png(preview), "partial_image_index": i,
-                         "output_format": fmt, "created_at": 1, "size": "auto", "quality": "low",
-                         "background": "opaque"}
+                event = {
+                    "type": f"{prefix}.partial_image",
+                    "b64_json": _png(preview),
+                    "partial_image_index": i,
+                    "output_format": fmt,
+                    "created_at": 1,
+                    "size": "auto",
+                    "quality": "low",
+                    "background": "opaque",
+                }
                 yield f"event: {prefix}.partial_image\ndata: {json.dumps(event)}\n\n".encode()
-            done = {"type": f"{prefix}.completed", "b64_json": _png(image, fmt), "usage": USAGE, "created_at": 1,
-                    "output_format": fmt, "size": "auto", "quality": "high", "background": "opaque"}
+            done = {
+                "type": f"{prefix}.completed",
+                "b64_json": _png(image, fmt),
+                "usage": USAGE,
+                "created_at": 1,
+                "output_format": fmt,
+                "size": "auto",
+                "quality": "high",
+                "background": "opaque",
+            }
             yield f"event: {prefix}.completed\ndata: {json.dumps(done)}\n\n".encode()
 
         return StreamingResponse(events(), media_type="text/event-stream")

@@ -170,8 +170,9 @@ def test_missing_weights_fail_fast_naming_the_path(tmp_path: Path) -> None:
     with pytest.raises(EngineUnavailable, match=str(missing)):
         eng.run(edit(), NullProgress())
     cache = tmp_path / "hub"
-    hub = DiffusersEngine("hub", {"family": "flux-kontext", "model": "black-forest-labs/FLUX.1-Kontext-dev",
-                                  "cache_dir": str(cache)})
+    hub = DiffusersEngine(
+        "hub", {"family": "flux-kontext", "model": "black-forest-labs/FLUX.1-Kontext-dev", "cache_dir": str(cache)}
+    )
     with pytest.raises(EngineUnavailable) as info:
         hub.preflight(edit().info())
     assert str(cache / "models--black-forest-labs--FLUX.1-Kontext-dev") in str(info.value)

@@ -111,11 +111,26 @@ def direct_call(family: str, task: EditTask, width: int, height: int, steps: int
         "num_images_per_prompt": task.num_images,
     }
     if family == "flux-kontext":
-        out = pipe(image=image, height=height, width=width, max_area=width * height, guidance_scale=3.0,
-                   _auto_resize=False, **TEXT_LEN, **common)
+        out = pipe(
+            image=image,
+            height=height,
+            width=width,
+            max_area=width * height,
+            guidance_scale=3.0,
+            _auto_resize=False,
+            **TEXT_LEN,
+            **common,
+        )
     elif family == "qwen-image-edit":
-        out = pipe(image=list(task.images), height=height, width=width, true_cfg_scale=3.0, negative_prompt=" ",
-                   **TEXT_LEN, **common)
+        out = pipe(
+            image=list(task.images),
+            height=height,
+            width=width,
+            true_cfg_scale=3.0,
+            negative_prompt=" ",
+            **TEXT_LEN,
+            **common,
+        )
     elif family == "instruct-pix2pix":
         out = pipe(image=image, guidance_scale=3.0, **common)
     else:

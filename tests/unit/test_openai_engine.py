@@ -141,8 +141,9 @@ def test_retries_are_bounded(standin: StandIn) -> None:
         (429, "insufficient_quota", None, InputError, "openai_api_key"),
     ],
 )
-def test_errors_map_to_clear_errors(standin: StandIn, status: int, code: str | None, param: str | None,
-                                    expected: type[Exception], field: str | None) -> None:
+def test_errors_map_to_clear_errors(
+    standin: StandIn, status: int, code: str | None, param: str | None, expected: type[Exception], field: str | None
+) -> None:
     standin.fail_next(status, f"upstream says {status}", code=code, param=param)
     with pytest.raises(expected) as info:
         engine(standin, max_retries=0).run(task(), NullProgress())

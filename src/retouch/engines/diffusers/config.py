@@ -124,10 +124,7 @@ def hub_cache_dir(cache_dir: str | None) -> Path:
 def looks_like_hub_id(model: str) -> bool:
     """``org/name`` that is not an existing path: resolved from the local HF cache, never downloaded."""
     return (
-        not os.path.isabs(model)
-        and not model.startswith(".")
-        and model.count("/") == 1
-        and not os.path.exists(model)
+        not os.path.isabs(model) and not model.startswith(".") and model.count("/") == 1 and not os.path.exists(model)
     )
 
 
