@@ -238,3 +238,22 @@ def test_core_imports_without_torch() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "unavailable:" in out.stdout and "retouch[gpu]" in out.stdout
+
+
+def test_config_file_to_registry_to_engine(tmp_path: Path) -> None:
+    """The path a user takes: a YAML config file, load_settings, the engine registry, then a run."""
+    import yaml
+
+    from retouch.config import load_settings
+    from retouch.engines.registry import EngineRegistry
+
+    config = tmp_path / "retouch.yaml"
+    opts = options("instruct-pix2pix")
+    config.write_text(yaml.safe_dump({"engines": {"pix": {"kind": "diffusers", "options": opts}}}))
+    settings = load_settings(config)
+    engine = EngineRegistry(settings.engines, "pix").get("pix")
+    assert isinstance(engine, DiffusersEngine) and engine.name == "pix"
+    task = edit(quality="low")
+    got = engine.run(task, NullProgress()).images[0]
+    expected = direct_call("instruct-pix2pix", task, 32, 32, steps=2)[0]
+    assert np.array_equal(np.asarray(got), np.asarray(expected))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
@@ -19,6 +19,9 @@ from ...errors import EngineRefusal, EngineUnavailable, InputError, JobCancelled
 from ..base import EditTask, EngineResult, Progress, TaskInfo
 from .config import DiffusersOptions, parse_options
 from .family import Family, Plan, resolve_family
+
+if TYPE_CHECKING:
+    from .loader import PipelineHolder
 
 log = logging.getLogger("retouch.engines.diffusers")
 
@@ -46,7 +49,7 @@ class DiffusersEngine:
             ) from exc
         self.family: Family = resolve_family(self.options.main.family)
         self.main = PipelineHolder(name, self.options.main, self.family, self.options.preview)
-        self.fill = None
+        self.fill: PipelineHolder | None = None
         if self.options.fill is not None:
             fill_family = resolve_family(self.options.fill.family)
             if not fill_family.uses_mask:
@@ -134,13 +137,13 @@ class DiffusersEngine:
 
     # -- helpers --------------------------------------------------------------------------------------------
 
-    def _holder(self, info: TaskInfo) -> Any:
+    def _holder(self, info: TaskInfo) -> PipelineHolder:
         """The fill pipeline for a masked request it can serve, else the engine's own family."""
         if info.has_mask and self.fill is not None and info.num_inputs <= self.fill.family.max_inputs:
             return self.fill
         return self.main
 
-    def _plan(self, task: EditTask, holder: Any, pipe: Any) -> Plan:
+    def _plan(self, task: EditTask, holder: PipelineHolder, pipe: Any) -> Plan:
         family: Family = holder.family
         opts = holder.opts
         if task.size is not None:
