@@ -97,7 +97,7 @@ def queue_path(model_dir: Path, image: Image.Image, steps: int, repeats: int) ->
         with httpx.Client(base_url=server.url, timeout=120) as client:
 
             def once() -> Image.Image:
-                sub = client.post("/queue/fal-ai/flux-pro/kontext", json=body)
+                sub = client.post("/queue/openai/gpt-image-2/edit", json=body)
                 sub.raise_for_status()
                 urls = sub.json()
                 while client.get(urls["status_url"]).json()["status"] != "COMPLETED":

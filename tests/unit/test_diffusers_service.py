@@ -27,7 +27,7 @@ from retouch.config import EngineConfig, Settings  # noqa: E402
 from retouch.engines.base import EditTask  # noqa: E402
 from tests.unit.test_diffusers_families import direct_call, left_half, options, picture  # noqa: E402
 
-EDIT = "/fal-ai/flux-pro/kontext"
+EDIT = "/openai/gpt-image-2/edit"
 FAMILIES = ["flux-kontext", "qwen-image-edit", "instruct-pix2pix", "flux-fill", "sd-inpaint"]
 
 
