@@ -29,6 +29,7 @@ from tests.unit.test_diffusers_families import direct_call, left_half, options, 
 
 EDIT = "/openai/gpt-image-2/edit"
 FAMILIES = ["flux-kontext", "qwen-image-edit", "instruct-pix2pix", "flux-fill", "sd-inpaint"]
+SLOW_STEPS = 2000
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +41,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     saved = qwen_module.VAE_IMAGE_SIZE, qwen_module.CONDITION_IMAGE_SIZE
     qwen_module.VAE_IMAGE_SIZE, qwen_module.CONDITION_IMAGE_SIZE = 32 * 32, 56 * 56
     engines = {f: EngineConfig(kind="diffusers", options=options(f)) for f in FAMILIES}
+    engines["slow"] = EngineConfig(kind="diffusers", options=options("flux-kontext", steps=SLOW_STEPS))
     settings = Settings(
         data_dir=tmp_path_factory.mktemp("data"), engines=engines, default_engine="flux-kontext", workers=1
     )
@@ -119,6 +121,27 @@ def test_stream_carries_latent_previews(server: str) -> None:
     partials = [e for e in events if e.get("partial") and "images" in e]
     assert partials and partials[0]["images"][0]["url"].startswith("data:image/jpeg")
     assert not events[-1].get("partial") and events[-1]["images"][0]["width"] == 32
+
+
+def test_cancel_stops_a_running_generation_at_the_next_step(server: str) -> None:
+    body = {"prompt": "a hat", "image_urls": [uri(picture())], "seed": 3, "engine": "slow"}
+    with httpx.Client(base_url=server, timeout=60) as client:
+        urls = client.post("/queue" + EDIT, json=body).json()
+        deadline = time.time() + 30
+        while True:
+            logs = client.get(urls["status_url"], params={"logs": "1"}).json().get("logs") or []
+            if any(line["message"].startswith("step ") for line in logs):
+                break
+            assert time.time() < deadline
+            time.sleep(0.02)
+        assert client.put(urls["cancel_url"]).json()["status"] == "CANCELLATION_REQUESTED"
+        cancelled_at = time.time()
+        while (status := client.get(urls["status_url"], params={"logs": "1"}).json())["status"] != "COMPLETED":
+            assert time.time() - cancelled_at < 10
+            time.sleep(0.02)
+    assert status["error_type"] == "cancelled"
+    steps = [line["message"] for line in status["logs"] if line["message"].startswith("step ")]
+    assert 1 <= len(steps) < SLOW_STEPS and time.time() - cancelled_at < 5
 
 
 def test_missing_weights_answer_503_naming_the_path(tmp_path: Path) -> None:
