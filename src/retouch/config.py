@@ -92,7 +92,7 @@ class Settings(BaseSettings):
     def _parse_keys(cls, value: Any) -> Any:
         """Accepts ``"secret1,secret2"`` or ``"id:secret:admin,..."`` from the environment."""
         if isinstance(value, str):
-            keys = []
+            keys: list[dict[str, Any]] = []
             for i, item in enumerate(part.strip() for part in value.split(",") if part.strip()):
                 bits = item.split(":")
                 if len(bits) == 1:

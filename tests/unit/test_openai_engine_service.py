@@ -71,11 +71,6 @@ def test_caller_key_reaches_openai_and_no_answer_or_log(tmp_path: Path, caplog: 
     assert not any(KEY in text for text in texts)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the SQLite job store writes request secrets in plain text (jobs.secrets) and only NULLs them at the "
-    "end, so the key stays in the WAL/free pages; the store must encrypt secrets or keep them out of the file",
-)
 def test_caller_key_is_not_in_any_stored_file(tmp_path: Path) -> None:
     run_with_caller_key(tmp_path / "data")
     for path in (tmp_path / "data").rglob("*"):

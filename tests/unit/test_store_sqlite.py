@@ -11,8 +11,15 @@ from retouch.jobs.store_sqlite import SQLiteJobStore
 
 
 def _job(i: str, priority: int = 0, owner: str | None = None, **kw: object) -> Job:
-    return Job(id=i, app_id="openai/gpt-image-2/edit", owner=owner, payload={"prompt": i}, priority=priority,
-               created_at=time.time(), **kw)  # type: ignore[arg-type]
+    return Job(
+        id=i,
+        app_id="openai/gpt-image-2/edit",
+        owner=owner,
+        payload={"prompt": i},
+        priority=priority,
+        created_at=time.time(),
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def test_fifo_with_priority_and_positions(tmp_path: Path) -> None:
@@ -65,6 +72,17 @@ def test_secrets_are_erased_when_the_job_ends(tmp_path: Path) -> None:
     assert b"sk-test-SECRET" not in _all_bytes(tmp_path)
 
 
+def test_secrets_never_reach_the_file_and_a_restart_reports_them_lost(tmp_path: Path) -> None:
+    store = SQLiteJobStore(tmp_path / "db.sqlite")
+    store.submit(_job("k", secrets={"openai_api_key": "sk-test-NEVER-ON-DISK"}))
+    store.close()
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
+    assert b"sk-test-NEVER-ON-DISK" not in raw
+    reopened = SQLiteJobStore(tmp_path / "db.sqlite")  # a restart: memory is gone
+    job = reopened.claim("w", 30)
+    assert job is not None and job.secrets == {} and job.secret_names == ["openai_api_key"]
+
+
 def _all_bytes(folder: Path) -> bytes:
     import sqlite3
 
@@ -94,7 +112,7 @@ def test_logs_history_and_webhooks(tmp_path: Path) -> None:
     assert store.due_webhooks(time.time() + 1000) == []
 
 
-def _claimer(path: str, out: "multiprocessing.Queue[str]") -> None:
+def _claimer(path: str, out: multiprocessing.Queue[str]) -> None:
     store = SQLiteJobStore(path)
     while (job := store.claim("p", 30)) is not None:
         out.put(job.id)

@@ -45,8 +45,11 @@ class Job:
     in_history: bool = True
     webhook_url: str | None = None
     base_url: str = ""
-    # Secrets (e.g. a caller's OpenAI key) travel beside the payload and are erased when the job ends.
+    # Secrets (e.g. a caller's OpenAI key) travel beside the payload, are never written to disk, and are erased
+    # when the job ends. ``secret_names`` (stored) records which were given, so a secret lost in a restart is
+    # reported as such instead of the job silently running without it.
     secrets: dict[str, str] = field(default_factory=dict)
+    secret_names: list[str] = field(default_factory=list)
     result: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
     metrics: dict[str, Any] = field(default_factory=dict)

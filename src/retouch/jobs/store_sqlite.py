@@ -71,7 +71,8 @@ def _loads(text: str | None) -> Any:
     return json.loads(text) if text else None
 
 
-def _row_to_job(row: sqlite3.Row) -> Job:
+def _row_to_job(row: sqlite3.Row, secrets: dict[str, dict[str, str]]) -> Job:
+    names = _loads(row["secrets"]) or []
     return Job(
         id=row["id"],
         app_id=row["app_id"],
@@ -80,7 +81,8 @@ def _row_to_job(row: sqlite3.Row) -> Job:
         outcome=Outcome(row["outcome"]) if row["outcome"] else None,
         priority=row["priority"],
         payload=_loads(row["payload"]) or {},
-        secrets=_loads(row["secrets"]) or {},
+        secrets=dict(secrets.get(row["id"], {})) if names else {},
+        secret_names=list(names),
         created_at=row["created_at"],
         started_at=row["started_at"],
         finished_at=row["finished_at"],
@@ -102,6 +104,8 @@ class SQLiteJobStore:
         self.path = str(path)
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        # Request secrets live only in this process's memory: never in the database file, its WAL or free pages.
+        self._secrets: dict[str, dict[str, str]] = {}
         self._db().executescript(SCHEMA)
 
     # -- connections -------------------------------------------------------------------------------------------
@@ -140,6 +144,8 @@ class SQLiteJobStore:
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
     def submit(self, job: Job) -> None:
+        if job.secrets:
+            self._secrets[job.id] = dict(job.secrets)
         with self._tx() as db:
             db.execute(
                 "INSERT INTO jobs (id, app_id, owner, status, priority, payload, secrets, created_at, in_history,"
@@ -151,7 +157,7 @@ class SQLiteJobStore:
                     Status.IN_QUEUE.value,
                     job.priority,
                     json.dumps(job.payload),
-                    json.dumps(job.secrets) if job.secrets else None,
+                    json.dumps(sorted(job.secrets)) if job.secrets else None,
                     job.created_at or time.time(),
                     int(job.in_history),
                     job.webhook_url,
@@ -162,7 +168,7 @@ class SQLiteJobStore:
 
     def get(self, job_id: str) -> Job | None:
         row = self._db().execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        return _row_to_job(row) if row else None
+        return _row_to_job(row, self._secrets) if row else None
 
     def queue_position(self, job_id: str) -> int | None:
         db = self._db()
@@ -185,7 +191,7 @@ class SQLiteJobStore:
                 f" RETURNING {_COLUMNS}",
                 (worker, now + lease_seconds, now),
             ).fetchone()
-        return _row_to_job(row) if row else None
+        return _row_to_job(row, self._secrets) if row else None
 
     def heartbeat(self, job_id: str, worker: str, lease_seconds: float) -> bool:
         with self._tx() as db:
@@ -224,6 +230,8 @@ class SQLiteJobStore:
                 f" WHERE id = ? AND {owner_clause}",
                 params + ((worker,) if worker else ()),
             )
+        if cur.rowcount == 1:
+            self._secrets.pop(job_id, None)
         return cur.rowcount == 1
 
     def request_cancel(self, job_id: str) -> CancelResult:
@@ -306,9 +314,10 @@ class SQLiteJobStore:
             )
             .fetchall()
         )
-        return [_row_to_job(r) for r in rows]
+        return [_row_to_job(r, self._secrets) for r in rows]
 
     def delete(self, job_id: str) -> None:
+        self._secrets.pop(job_id, None)
         with self._tx() as db:
             db.execute("DELETE FROM logs WHERE job_id = ?", (job_id,))
             db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))

@@ -87,7 +87,8 @@ class _CommonInput(BaseModel):
 class EditInput(_CommonInput):
     image_urls: list[str] = Field(min_length=1, max_length=16, description="1..16 images to edit or use.")
     mask_image_url: str | None = Field(
-        default=None, description="White = may change, black = kept exactly. Must match the first image's size."
+        default=None,
+        description="White = may change, black = kept exactly. Must match the first image's size.",
     )
 
     @field_validator("image_urls")

@@ -1,0 +1,114 @@
+"""Builds the FastAPI application around a Runtime."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .. import __version__
+from ..config import Settings
+from ..runtime import Runtime, build_runtime
+from .errors import install_error_handlers
+from .metrics import HTTP_LATENCY, HTTP_REQUESTS
+from .routes_fal import install_fal_routes
+from .routes_ops import install_ops_routes
+from .routes_storage import install_storage_routes
+
+log = logging.getLogger("retouch.api")
+
+
+class QueueHostMiddleware:
+    """Serves the queue on a ``queue.<host>`` host name as the official clients' default layout has it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
+            path = scope.get("path", "")
+            if host.startswith("queue.") and not path.startswith("/queue/"):
+                scope = dict(scope)
+                scope["path"] = "/queue" + path
+                scope["raw_path"] = ("/queue" + path).encode()
+                scope.setdefault("state", {})["queue_prefix"] = ""
+            started = time.perf_counter()
+            status_holder: dict[str, int] = {}
+
+            async def send_wrapper(message: dict[str, Any]) -> None:
+                if message["type"] == "http.response.start":
+                    status_holder["status"] = message["status"]
+                await send(message)
+
+            try:
+                await self.app(scope, receive, send_wrapper)  # type: ignore[arg-type]
+            finally:
+                route = scope.get("route")
+                label = getattr(route, "path", "unmatched")
+                HTTP_REQUESTS.labels(scope["method"], label, str(status_holder.get("status", 500))).inc()
+                HTTP_LATENCY.labels(scope["method"], label).observe(time.perf_counter() - started)
+            return
+        await self.app(scope, receive, send)
+
+
+Installer = Callable[[FastAPI], None]
+_extra_installers: list[Installer] = []
+
+
+def create_app(settings: Settings, *, runtime: Runtime | None = None, start_workers: bool = True) -> FastAPI:
+    rt = runtime or build_runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if start_workers:
+            rt.start()
+        try:
+            yield
+        finally:
+            if start_workers:
+                rt.stop()
+
+    app = FastAPI(
+        title="Retouch",
+        version=__version__,
+        lifespan=lifespan,
+        description="Self-hostable image editing with fal's and OpenAI's image-edit APIs.",
+    )
+    app.state.runtime = rt
+    app.state.upload_secret = secrets.token_bytes(32)
+    install_error_handlers(app)
+    install_ops_routes(app)
+    install_storage_routes(app)
+    for installer in _optional_installers():
+        installer(app)
+    install_fal_routes(app)
+    app.add_middleware(QueueHostMiddleware)
+    return app
+
+
+def _optional_installers() -> list[Installer]:
+    """Route groups that live in their own modules (OpenAI API, playground), added when present."""
+    installers: list[Installer] = list(_extra_installers)
+    try:
+        from .routes_openai import install_openai_routes  # type: ignore[import-not-found,unused-ignore]
+
+        installers.append(install_openai_routes)
+    except ImportError:
+        pass
+    try:
+        from .routes_playground import install_playground_routes  # type: ignore[import-not-found,unused-ignore]
+
+        installers.append(install_playground_routes)
+    except ImportError:
+        pass
+    return installers
+
+
+AsyncHandler = Callable[..., Awaitable[Any]]

@@ -1,0 +1,89 @@
+"""Error shapes: fal's ``{"detail": ...}`` (+ ``X-Fal-Error-Type``) and OpenAI's ``{"error": {...}}`` under /v1/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..errors import QueueFull, RetouchError
+
+OPENAI_PREFIX = "/v1/images"
+
+
+def _is_openai(request: Request) -> bool:
+    return request.url.path.startswith(OPENAI_PREFIX)
+
+
+def _clean_validation(errors: list[Any]) -> list[dict[str, Any]]:
+    out = []
+    for err in errors:
+        item = {
+            "loc": list(err.get("loc", [])),
+            "msg": str(err.get("msg", "")),
+            "type": str(err.get("type", "")),
+        }
+        out.append(item)
+    return out
+
+
+def openai_error(
+    status: int,
+    message: str,
+    *,
+    param: str | None = None,
+    code: str | None = None,
+    err_type: str = "invalid_request_error",
+) -> JSONResponse:
+    body = {"error": {"message": message, "type": err_type, "param": param, "code": code}}
+    return JSONResponse(body, status_code=status)
+
+
+def fal_error(status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    body = {k: v for k, v in payload.items() if k != "status_code"}
+    hdrs = {"X-Fal-Error-Type": str(body.get("error_type", "internal_error")), **(headers or {})}
+    return JSONResponse(body, status_code=status, headers=hdrs)
+
+
+def error_response(request: Request, exc: RetouchError) -> JSONResponse:
+    headers: dict[str, str] = {}
+    if isinstance(exc, QueueFull):
+        headers["Retry-After"] = str(exc.retry_after)
+    payload = exc.to_payload()
+    if _is_openai(request):
+        detail = payload.get("detail")
+        param = None
+        message = exc.message
+        if isinstance(detail, list) and detail:
+            loc = detail[0].get("loc", [])
+            param = ".".join(str(p) for p in loc[1:]) or None
+            message = f"{param}: {detail[0].get('msg')}" if param else str(detail[0].get("msg"))
+        resp = openai_error(exc.status_code, message, param=param, code=payload.get("error_type"))
+        resp.headers.update(headers)
+        return resp
+    return fal_error(exc.status_code, payload, headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RetouchError)
+    async def _retouch(request: Request, exc: RetouchError) -> JSONResponse:
+        return error_response(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _clean_validation(list(exc.errors()))
+        if _is_openai(request):
+            first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+            param = ".".join(str(p) for p in first["loc"][1:]) or None
+            message = str(first["msg"])
+            return openai_error(400, f"{param}: {message}" if param else message, param=param)
+        return fal_error(422, {"detail": errors, "error_type": "validation_error"})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if _is_openai(request):
+            return openai_error(exc.status_code, str(exc.detail))
+        return fal_error(exc.status_code, {"detail": exc.detail, "error_type": "http_error"})

@@ -1,0 +1,131 @@
+"""``retouch serve | worker | edit | plan``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("retouch")
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from .config import load_settings
+
+    overrides: dict[str, Any] = {}
+    for name in ("host", "port", "data_dir", "workers", "tls_certfile", "tls_keyfile", "public_url"):
+        value = getattr(args, name, None)
+        if value is not None:
+            overrides[name] = value
+    if getattr(args, "role", None):
+        overrides["role"] = args.role
+    return load_settings(getattr(args, "config", None), **overrides)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .api.app import create_app
+    from .logsetup import setup_logging
+
+    settings = _settings(args)
+    setup_logging(settings.log_level)
+    app = create_app(settings)
+    scheme = "https" if settings.tls_certfile else "http"
+    print(
+        f"Retouch serving on {scheme}://{settings.host}:{settings.port}  (role: {settings.role}, "
+        f"state: {settings.state_backend}, files: {settings.object_backend}, engines: "
+        f"{', '.join(sorted(settings.engines))}, default: {settings.default_engine})",
+        flush=True,
+    )
+    if settings.auth_enabled:
+        print(
+            f"Auth is ON: {len(settings.keys)} key(s) configured; send 'Authorization: Key <key>'.",
+            flush=True,
+        )
+    else:
+        print(
+            "Auth is OFF: no keys configured (set RETOUCH_KEYS to require 'Authorization: Key <key>').",
+            flush=True,
+        )
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        ssl_certfile=settings.tls_certfile,
+        ssl_keyfile=settings.tls_keyfile,
+        access_log=False,
+    )
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    import importlib
+
+    from .errors import EngineRefusal
+
+    # Imported by name: the planner belongs to the classic engine, which the CLI does not otherwise depend on.
+    plan_text = importlib.import_module("retouch.engines.classic").plan_text
+
+    try:
+        print(plan_text(args.prompt, num_inputs=args.inputs, has_mask=args.mask))
+    except EngineRefusal as exc:
+        print(f"refused: {exc.message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    from .local_edit import run_local_edit
+
+    return run_local_edit(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="retouch", description="Self-hostable image-editing API server")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the API server (and, by default, its workers)")
+    serve.add_argument("--config", help="YAML settings file (also RETOUCH_CONFIG)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--data-dir", dest="data_dir", type=Path)
+    serve.add_argument("--workers", type=int, help="worker threads in this process")
+    serve.add_argument("--role", choices=["all", "api"], help="'api' serves HTTP only; workers run elsewhere")
+    serve.add_argument("--tls-certfile", dest="tls_certfile")
+    serve.add_argument("--tls-keyfile", dest="tls_keyfile")
+    serve.add_argument("--public-url", dest="public_url", help="base URL used in returned file URLs")
+    serve.set_defaults(func=cmd_serve)
+
+    plan = sub.add_parser("plan", help="print the classic engine's plan for a prompt without running it")
+    plan.add_argument("prompt")
+    plan.add_argument("--inputs", type=int, default=1, help="number of input images")
+    plan.add_argument("--mask", action="store_true", help="pretend a mask is given")
+    plan.set_defaults(func=cmd_plan)
+
+    edit = sub.add_parser("edit", help="edit local files in-process")
+    edit.add_argument("inputs", nargs="+", type=Path)
+    edit.add_argument("--prompt", "-p", required=True)
+    edit.add_argument("--output", "-o", required=True, type=Path)
+    edit.add_argument("--mask", type=Path)
+    edit.add_argument("--seed", type=int, default=0)
+    edit.add_argument("--engine", default="classic")
+    edit.add_argument("--num-images", dest="num_images", type=int, default=1)
+    edit.add_argument("--size", default="auto", help="preset name or WIDTHxHEIGHT")
+    edit.add_argument("--quality", default="high", choices=["low", "medium", "high"])
+    edit.add_argument("--config")
+    edit.set_defaults(func=cmd_edit)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

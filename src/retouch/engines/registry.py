@@ -1,0 +1,83 @@
+"""Which engines exist is configuration: a name maps to a kind (an implementation) and its options.
+
+Engines are constructed lazily, once, and then stay warm. Adding a kind is one entry in ``KINDS``; tests may
+register extra kinds (e.g. a scripted engine) with ``register_kind``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..config import EngineConfig
+from ..errors import EngineUnavailable, InputError
+from .base import Engine
+
+EngineFactory = Callable[[str, Mapping[str, Any]], Engine]
+
+KINDS: dict[str, str] = {
+    "classic": "retouch.engines.classic:ClassicEngine",
+    "diffusers": "retouch.engines.diffusers:DiffusersEngine",
+    "openai": "retouch.engines.openai_api:OpenAIEngine",
+}
+_EXTRA_KINDS: dict[str, EngineFactory] = {}
+
+
+def register_kind(kind: str, factory: EngineFactory) -> None:
+    _EXTRA_KINDS[kind] = factory
+
+
+def _factory(kind: str) -> EngineFactory:
+    if kind in _EXTRA_KINDS:
+        return _EXTRA_KINDS[kind]
+    target = KINDS.get(kind)
+    if target is None:
+        raise EngineUnavailable(f"unknown engine kind {kind!r}; known kinds: {', '.join(sorted(KINDS))}")
+    module_name, _, attr = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        extra = " (install the 'gpu' extra: pip install 'retouch[gpu]')" if kind == "diffusers" else ""
+        raise EngineUnavailable(f"engine kind {kind!r} cannot be loaded: {exc}{extra}") from exc
+    factory: EngineFactory = getattr(module, attr)
+    return factory
+
+
+class EngineRegistry:
+    def __init__(self, engines: Mapping[str, EngineConfig], default: str) -> None:
+        self._configs = dict(engines)
+        self.default = default
+        self._instances: dict[str, Engine] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self._configs)
+
+    def resolve_name(self, requested: str | None, *, has_openai_key: bool = False) -> str:
+        """The engine a request runs on: the one it names, OpenAI when it brings a key, else the default."""
+        if requested:
+            if requested not in self._configs:
+                raise InputError("engine", f"unknown engine {requested!r}; configured engines: {', '.join(self.names)}")
+            return requested
+        if has_openai_key:
+            for name, cfg in self._configs.items():
+                if cfg.kind == "openai":
+                    return name
+        return self.default
+
+    def get(self, name: str) -> Engine:
+        with self._lock:
+            engine = self._instances.get(name)
+            if engine is None:
+                cfg = self._configs.get(name)
+                if cfg is None:
+                    raise InputError("engine", f"unknown engine {name!r}; configured engines: {', '.join(self.names)}")
+                engine = _factory(cfg.kind)(name, cfg.options)
+                self._instances[name] = engine
+            return engine
+
+    def kind(self, name: str) -> str:
+        return self._configs[name].kind

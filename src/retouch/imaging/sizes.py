@@ -1,0 +1,65 @@
+"""Output sizes: presets, custom sizes, ``auto``, and the snapping engines need."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..schema.fal import MAX_PIXELS, SIZE_PRESETS
+
+
+def _as_pair(image_size: Any) -> tuple[int, int] | None:
+    if isinstance(image_size, dict):
+        return int(image_size["width"]), int(image_size["height"])
+    width = getattr(image_size, "width", None)
+    height = getattr(image_size, "height", None)
+    if width is not None and height is not None:
+        return int(width), int(height)
+    return None
+
+
+def fit_pixels(size: tuple[int, int], max_pixels: int = MAX_PIXELS) -> tuple[int, int]:
+    """Scales a size down proportionally so it holds at most ``max_pixels``."""
+    w, h = size
+    if w * h <= max_pixels:
+        return size
+    factor = (max_pixels / (w * h)) ** 0.5
+    w, h = max(1, int(w * factor)), max(1, int(h * factor))
+    while w * h > max_pixels:
+        w, h = max(1, w - 1), max(1, h - 1)
+    return w, h
+
+
+def resolve_output_size(
+    image_size: Any,
+    first: tuple[int, int] | None,
+    *,
+    default: str = "auto",
+    max_pixels: int = MAX_PIXELS,
+) -> tuple[int, int] | None:
+    """(width, height) of the output, or None when it cannot be known yet (``auto`` with no input image)."""
+    pair = _as_pair(image_size)
+    if pair is not None:
+        return pair
+    name = image_size or default
+    if name == "auto":
+        if first is not None:
+            return fit_pixels(first, max_pixels)
+        if default != "auto":
+            return SIZE_PRESETS[default]
+        return None
+    if name in SIZE_PRESETS:
+        return SIZE_PRESETS[name]
+    raise ValueError(f"unknown image size {image_size!r}")
+
+
+def snap_size(size: tuple[int, int], multiple: int = 16, max_pixels: int = MAX_PIXELS) -> tuple[int, int]:
+    """The nearest size whose edges are multiples of ``multiple`` and whose area fits the limit."""
+    w, h = fit_pixels(size, max_pixels)
+    sw = max(multiple, round(w / multiple) * multiple)
+    sh = max(multiple, round(h / multiple) * multiple)
+    while sw * sh > max_pixels:
+        if sw >= sh:
+            sw -= multiple
+        else:
+            sh -= multiple
+    return sw, sh

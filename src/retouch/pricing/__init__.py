@@ -1,0 +1,103 @@
+"""What a request costs: token usage and USD, before a run (estimate) and after it (report).
+
+Output image tokens are derived from the per-image table so that the token view and the table always agree;
+input tokens grow with the prompt's length and with the number and size of input images.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .table import TOKEN_PRICES, TokenPrices, per_image_price
+
+__all__ = ["Estimate", "estimate", "cost_from_usage", "text_tokens", "image_input_tokens", "configure"]
+
+# Local engines are priced per the table unless the operator sets a multiplier (0 = free).
+_LOCAL_MULTIPLIER: dict[str, float] = {}
+
+
+def configure(local_multipliers: dict[str, float]) -> None:
+    """Operators' own prices for local engine kinds, as a multiplier of the reference table."""
+    _LOCAL_MULTIPLIER.clear()
+    _LOCAL_MULTIPLIER.update(local_multipliers)
+
+
+@dataclass
+class Estimate:
+    usage: dict[str, Any]
+    cost: float
+    per_image: float
+    breakdown: dict[str, float] = field(default_factory=dict)
+
+
+def text_tokens(prompt: str) -> int:
+    """About four characters per token, as tokenizers average on English text."""
+    return max(1, math.ceil(len(prompt) / 4))
+
+
+def image_input_tokens(size: tuple[int, int]) -> int:
+    """A base plus a cost per 512x512 tile after fitting in 2048x2048 with the short side at most 768."""
+    w, h = float(size[0]), float(size[1])
+    scale = min(1.0, 2048 / max(w, h))
+    w, h = w * scale, h * scale
+    scale = min(1.0, 768 / min(w, h))
+    w, h = w * scale, h * scale
+    tiles = math.ceil(w / 512) * math.ceil(h / 512)
+    return 65 + 129 * tiles
+
+
+def image_output_tokens(size: tuple[int, int], quality: str, prices: TokenPrices = TOKEN_PRICES) -> int:
+    return round(per_image_price(size, quality) / prices.image_output * 1_000_000)
+
+
+def cost_from_usage(usage: dict[str, Any], prices: TokenPrices = TOKEN_PRICES) -> float:
+    inp = usage.get("input_tokens_details") or {}
+    out = usage.get("output_tokens_details") or {}
+    text_in = int(inp.get("text_tokens", 0))
+    image_in = int(inp.get("image_tokens", 0))
+    cached = int(inp.get("cached_tokens", 0))
+    if not out:
+        out = {"image_tokens": int(usage.get("output_tokens", 0))}
+    image_out = int(out.get("image_tokens", 0))
+    text_out = int(out.get("text_tokens", 0))
+    cached_text = min(cached, text_in)
+    cached_image = min(cached - cached_text, image_in)
+    total = (
+        (text_in - cached_text) * prices.text_input
+        + cached_text * prices.text_cached_input
+        + (image_in - cached_image) * prices.image_input
+        + cached_image * prices.image_cached_input
+        + text_out * prices.text_output
+        + image_out * prices.image_output
+    ) / 1_000_000
+    return round(total, 6)
+
+
+def estimate(
+    *,
+    prompt: str,
+    input_sizes: list[tuple[int, int]],
+    output_size: tuple[int, int],
+    quality: str,
+    num_images: int,
+    engine: str = "classic",
+) -> Estimate:
+    text_in = text_tokens(prompt)
+    image_in = sum(image_input_tokens(size) for size in input_sizes)
+    per_out = image_output_tokens(output_size, quality)
+    image_out = per_out * num_images
+    usage = {
+        "input_tokens": text_in + image_in,
+        "input_tokens_details": {"text_tokens": text_in, "image_tokens": image_in, "cached_tokens": 0},
+        "output_tokens": image_out,
+        "output_tokens_details": {"text_tokens": 0, "image_tokens": image_out},
+        "total_tokens": text_in + image_in + image_out,
+    }
+    cost = cost_from_usage(usage)
+    per_image = round(per_out * TOKEN_PRICES.image_output / 1_000_000, 6)
+    multiplier = _LOCAL_MULTIPLIER.get(engine)
+    if multiplier is not None:
+        cost, per_image = round(cost * multiplier, 6), round(per_image * multiplier, 6)
+    return Estimate(usage=usage, cost=cost, per_image=per_image)

@@ -1,0 +1,153 @@
+"""The composition root: builds the backends chosen by configuration and wires the layers together.
+
+Nothing else constructs backends, so the embedded and distributed shapes run the same code above ``jobs/`` and
+``files/``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .config import Settings
+from .engines.registry import EngineRegistry
+from .files.base import ObjectStore, key_from_url
+from .files.store_local import LocalObjectStore
+from .imaging.addresses import AddressPolicy
+from .imaging.fetch import ImageFetcher
+from .jobs.base import Job, JobStore, Outcome
+from .jobs.store_sqlite import SQLiteJobStore
+from .service.events import EventHub
+from .service.lifecycle import RequestService
+from .service.signing import WebhookSigner
+from .service.validate import InputChecker
+from .service.webhooks import WebhookDispatcher
+from .worker.pool import WorkerPool
+from .worker.runner import JobRunner
+
+log = logging.getLogger("retouch")
+
+Resolver = Callable[[str, int], list[str]]
+
+
+def build_job_store(settings: Settings) -> JobStore:
+    if settings.state_backend == "redis":
+        from .jobs.store_redis import RedisJobStore  # type: ignore[import-not-found,unused-ignore]
+
+        store: JobStore = RedisJobStore(settings.redis_url)
+        return store
+    return SQLiteJobStore(settings.data_dir / "retouch.db")
+
+
+def build_object_store(settings: Settings) -> ObjectStore:
+    if settings.object_backend == "s3":
+        from .files.store_s3 import S3ObjectStore  # type: ignore[import-not-found,unused-ignore]
+
+        files: ObjectStore = S3ObjectStore(settings)
+        return files
+    return LocalObjectStore(settings.data_dir / "files")
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: JobStore
+    files: ObjectStore
+    engines: EngineRegistry
+    hub: EventHub
+    service: RequestService
+    webhooks: WebhookDispatcher
+    signer: WebhookSigner
+    pool: WorkerPool | None
+
+    def start(self) -> None:
+        if self.pool is not None:
+            if self.settings.state_backend == "sqlite":
+                recovered = self.store.requeue_all_running()
+                if recovered:
+                    log.warning(
+                        "requests interrupted by a previous stop were queued again",
+                        extra={"count": len(recovered)},
+                    )
+            self.pool.start()
+        self.webhooks.start()
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.stop()
+        self.webhooks.stop()
+
+
+def build_runtime(settings: Settings, *, resolver: Resolver | None = None, with_workers: bool | None = None) -> Runtime:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = build_job_store(settings)
+    files = build_object_store(settings)
+    engines = EngineRegistry(settings.engines, settings.default_engine)
+    hub = EventHub()
+    image_policy = AddressPolicy(allow_private=settings.allow_private_image_urls, allow_loopback=False)
+    hook_policy = AddressPolicy(
+        allow_private=settings.allow_private_webhooks, allow_loopback=settings.allow_loopback_webhooks
+    )
+
+    def own_file(url: str) -> bytes | None:
+        key = key_from_url(url)
+        found = files.get(key) if key else None
+        return found[0] if found else None
+
+    fetcher = ImageFetcher(
+        policy=image_policy,
+        timeout=settings.fetch_timeout_seconds,
+        max_bytes=settings.max_input_bytes,
+        max_redirects=settings.max_redirects,
+        own_files=own_file,
+        resolver=resolver,
+    )
+    checker = InputChecker(files, image_policy, max_pixels=settings.max_input_pixels, resolver=resolver)
+    signer = WebhookSigner(settings.data_dir / "webhook-ed25519.pem")
+    webhooks = WebhookDispatcher(
+        store, signer, hook_policy, max_attempts=settings.webhook_max_attempts, resolver=resolver
+    )
+    run_workers = settings.role in ("all", "worker") if with_workers is None else with_workers
+    pool = None
+    if run_workers:
+        runner = JobRunner(
+            engines,
+            files,
+            fetcher,
+            max_input_pixels=settings.max_input_pixels,
+            result_ttl_seconds=settings.result_ttl_seconds,
+        )
+
+        def job_ended(job: Job, outcome: Outcome) -> None:
+            if job.webhook_url:
+                webhooks.notify()
+
+        pool = WorkerPool(
+            store,
+            runner,
+            hub,
+            threads=settings.workers,
+            lease_seconds=settings.job_lease_seconds,
+            on_job_end=job_ended,
+        )
+    service = RequestService(
+        settings,
+        store,
+        engines,
+        hub,
+        checker,
+        wake_workers=pool.notify if pool else None,
+        cancel_local=pool.cancel_local if pool else None,
+    )
+    return Runtime(
+        settings=settings,
+        store=store,
+        files=files,
+        engines=engines,
+        hub=hub,
+        service=service,
+        webhooks=webhooks,
+        signer=signer,
+        pool=pool,
+    )

@@ -1,0 +1,1 @@
+"""The request lifecycle: submit, status, result, cancel, stream, webhooks — in one place for every door."""

@@ -1,0 +1,87 @@
+"""Live events of running jobs (logs, partial previews, status changes), from worker threads to async readers.
+
+Events are a convenience for streams and waiters; the job store stays the source of truth, so a reader that
+misses an event (or runs on another host) still learns the outcome by reading the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Event:
+    kind: str  # "log" | "partial" | "status" | "done"
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class _Subscriber:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.queue: asyncio.Queue[Event] = asyncio.Queue()
+
+
+class EventHub:
+    """Fan-out of job events within one process. Thread-safe publish; async subscribe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._subs: dict[str, list[_Subscriber]] = defaultdict(list)
+
+    def publish(self, job_id: str, event: Event) -> None:
+        with self._lock:
+            subs = list(self._subs.get(job_id, ()))
+        for sub in subs:
+            try:
+                sub.loop.call_soon_threadsafe(sub.queue.put_nowait, event)
+            except RuntimeError:  # the reader's loop has closed
+                pass
+
+    def has_subscribers(self, job_id: str) -> bool:
+        with self._lock:
+            return bool(self._subs.get(job_id))
+
+    def subscribe(self, job_id: str) -> Subscription:
+        sub = _Subscriber(asyncio.get_running_loop())
+        with self._lock:
+            self._subs[job_id].append(sub)
+        return Subscription(self, job_id, sub)
+
+    def _unsubscribe(self, job_id: str, sub: _Subscriber) -> None:
+        with self._lock:
+            subs = self._subs.get(job_id)
+            if subs and sub in subs:
+                subs.remove(sub)
+                if not subs:
+                    del self._subs[job_id]
+
+
+class Subscription:
+    def __init__(self, hub: EventHub, job_id: str, sub: _Subscriber) -> None:
+        self._hub = hub
+        self._job_id = job_id
+        self._sub = sub
+
+    async def get(self, timeout: float | None) -> Event | None:
+        try:
+            return await asyncio.wait_for(self._sub.queue.get(), timeout)
+        except TimeoutError:
+            return None
+
+    async def __aiter__(self) -> AsyncIterator[Event]:
+        while True:
+            yield await self._sub.queue.get()
+
+    def close(self) -> None:
+        self._hub._unsubscribe(self._job_id, self._sub)
+
+    def __enter__(self) -> Subscription:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,216 @@
+"""The request lifecycle in one place: every door (fal routes, OpenAI routes, playground, CLI) calls this.
+
+It validates and stores a request, wakes the workers, answers status/result/cancel, waits for sync runs and turns
+live events into stream events. It knows the store, the engines' preflight and the event hub; never HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..config import Settings
+from ..engines.base import TaskInfo
+from ..engines.registry import EngineRegistry
+from ..errors import InputError, NotFound, RetouchError
+from ..jobs.base import CancelResult, Job, JobStore, LogLine, Outcome, Status
+from .events import EventHub
+from .validate import InputChecker
+
+log = logging.getLogger("retouch.service")
+
+EDIT_APPS = {"openai/gpt-image-2/edit"}
+GENERATE_APPS = {"openai/gpt-image-2", "fal-ai/gpt-image-2"}
+SECRET_FIELDS = ("openai_api_key",)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: a configured key's id, or None when auth is off."""
+
+    key_id: str | None = None
+    admin: bool = False
+
+
+@dataclass
+class SubmitOptions:
+    base_url: str
+    webhook_url: str | None = None
+    priority: int = 0
+    in_history: bool = True
+    start_timeout: float | None = None
+
+
+@dataclass
+class JobView:
+    job: Job
+    position: int | None
+    logs: list[LogLine] | None
+
+
+class RequestService:
+    def __init__(
+        self,
+        settings: Settings,
+        store: JobStore,
+        engines: EngineRegistry,
+        hub: EventHub,
+        checker: InputChecker,
+        *,
+        wake_workers: Any = None,
+        cancel_local: Any = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.engines = engines
+        self.hub = hub
+        self.checker = checker
+        self._wake_workers = wake_workers
+        self._cancel_local = cancel_local
+
+    # -- submit ------------------------------------------------------------------------------------------------
+    def prepare(self, app_id: str, payload: dict[str, Any], caller: Caller) -> tuple[dict[str, Any], dict[str, str]]:
+        """Checks a validated payload against this server's configuration and the engine; fills seed and engine."""
+        payload = dict(payload)
+        hidden = {name: payload.pop(name) for name in SECRET_FIELDS if payload.get(name)}
+        payload.pop("openai_api_key", None)
+        if payload.get("num_images", 1) > self.settings.max_num_images:
+            raise InputError("num_images", f"must be at most {self.settings.max_num_images} on this server")
+        name = self.engines.resolve_name(payload.get("engine"), has_openai_key="openai_api_key" in hidden)
+        payload["engine"] = name
+        if payload.get("seed") is None:
+            payload["seed"] = secrets.randbelow(2**31)
+        engine = self.engines.get(name)
+        engine.preflight(
+            TaskInfo(
+                prompt=payload["prompt"],
+                mode="generate" if app_id in GENERATE_APPS else "edit",
+                num_inputs=len(payload.get("image_urls") or []),
+                has_mask=bool(payload.get("mask_image_url")),
+                num_images=payload.get("num_images", 1),
+                quality=payload.get("quality", "high"),
+                options=hidden,
+            )
+        )
+        self.checker.check(payload, caller.key_id)
+        return payload, hidden
+
+    def submit(self, app_id: str, payload: dict[str, Any], caller: Caller, opts: SubmitOptions) -> Job:
+        payload, hidden = self.prepare(app_id, payload, caller)
+        now = time.time()
+        job = Job(
+            id=str(uuid.uuid4()),
+            app_id=app_id,
+            owner=caller.key_id,
+            payload=payload,
+            created_at=now,
+            priority=opts.priority,
+            in_history=opts.in_history and not payload.get("sync_mode"),
+            webhook_url=opts.webhook_url,
+            base_url=opts.base_url,
+            secrets=hidden,
+            deadline=now + opts.start_timeout if opts.start_timeout else None,
+        )
+        self.store.submit(job)
+        log.info("request accepted", extra={"request_id": job.id, "app_id": app_id, "engine": payload["engine"]})
+        self.store.append_log(job.id, LogLine("Request queued", "INFO", "SYSTEM", now))
+        if self._wake_workers is not None:
+            self._wake_workers()
+        return job
+
+    # -- read --------------------------------------------------------------------------------------------------
+    def get(self, job_id: str, caller: Caller) -> Job:
+        job = self.store.get(job_id)
+        if job is None or (caller.key_id is not None and job.owner != caller.key_id and not caller.admin):
+            raise NotFound(f"request {job_id} not found")
+        return job
+
+    def view(self, job_id: str, caller: Caller, *, with_logs: bool) -> JobView:
+        job = self.get(job_id, caller)
+        position = self.store.queue_position(job_id) if job.status == Status.IN_QUEUE else None
+        if job.status == Status.IN_QUEUE and position is None:  # claimed between the two reads
+            job = self.get(job_id, caller)
+        logs = self.store.logs(job_id) if with_logs else None
+        return JobView(job=job, position=position or 0 if job.status == Status.IN_QUEUE else None, logs=logs)
+
+    def cancel(self, job_id: str, caller: Caller) -> CancelResult:
+        try:
+            self.get(job_id, caller)
+        except NotFound:
+            return CancelResult.NOT_FOUND
+        outcome = self.store.request_cancel(job_id)
+        if outcome == CancelResult.CANCELLATION_REQUESTED and self._cancel_local is not None:
+            self._cancel_local(job_id)
+        return outcome
+
+    def forget(self, job: Job) -> None:
+        """Drops a sync-mode request once answered: its output is not kept in history or storage."""
+        self.store.delete(job.id)
+
+    # -- waiting and streaming ---------------------------------------------------------------------------------
+    async def wait(self, job_id: str, timeout: float | None = None) -> Job:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self.hub.subscribe(job_id) as sub:
+            while True:
+                job = self.store.get(job_id)
+                if job is None:
+                    raise NotFound(f"request {job_id} not found")
+                if job.status == Status.COMPLETED:
+                    return job
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return job
+                # Events wake us at once in-process; the poll covers workers in other processes.
+                await sub.get(timeout=min(1.0, remaining) if remaining is not None else 1.0)
+
+    async def events(self, job_id: str) -> AsyncIterator[dict[str, Any]]:
+        """Live events of a job until it completes: {"type": "partial"|"log"|"status", ...}."""
+        with self.hub.subscribe(job_id) as sub:
+            last_status = None
+            while True:
+                job = self.store.get(job_id)
+                if job is None:
+                    raise NotFound(f"request {job_id} not found")
+                if job.status != last_status:
+                    last_status = job.status
+                    yield {"type": "status", "status": job.status.value}
+                if job.status == Status.COMPLETED:
+                    return
+                event = await sub.get(timeout=1.0)
+                if event is not None and event.kind in ("partial", "log"):
+                    yield {"type": event.kind, **event.data}
+
+    @staticmethod
+    def raise_for_job(job: Job) -> dict[str, Any]:
+        """The output of a completed job, or its stored error raised as a RetouchError."""
+        if job.outcome == Outcome.OK and job.result is not None:
+            return job.result
+        raise StoredError(job.error or {"detail": "the request failed", "status_code": 500})
+
+    async def run_and_wait(self, app_id: str, payload: dict[str, Any], caller: Caller, opts: SubmitOptions) -> Job:
+        job = self.submit(app_id, payload, caller, opts)
+        try:
+            return await self.wait(job.id)
+        except asyncio.CancelledError:
+            # The client went away: the request is kept and finishes; it stays readable by id.
+            raise
+
+
+class StoredError(RetouchError):
+    """An error that was stored with a job, re-raised with its original status and shape."""
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        detail = payload.get("detail")
+        super().__init__(detail if isinstance(detail, str) else "invalid input")
+        self.payload = payload
+        self.status_code = int(payload.get("status_code", 500))
+        self.error_type = str(payload.get("error_type", "internal_error"))
+
+    def to_payload(self) -> dict[str, Any]:
+        return self.payload

@@ -1,0 +1,160 @@
+"""A pool of worker threads that claim jobs from the store and run them.
+
+Leases make execution safe across crashes: a worker renews the lease of its running jobs; a job whose lease
+lapses is handed back to the queue and run again, and ``complete`` keeps only the first stored result.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+
+from ..errors import JobCancelled, RetouchError, TimedOut
+from ..jobs.base import Job, JobStore, Outcome
+from ..service.events import Event, EventHub
+from .progress import JobProgress
+from .runner import JobRunner
+
+log = logging.getLogger("retouch.worker")
+
+JobEndListener = Callable[[Job, Outcome], None]
+
+
+class WorkerPool:
+    def __init__(
+        self,
+        store: JobStore,
+        runner: JobRunner,
+        hub: EventHub,
+        *,
+        threads: int,
+        lease_seconds: float = 30.0,
+        poll_seconds: float = 0.5,
+        on_job_end: JobEndListener | None = None,
+    ) -> None:
+        self.store = store
+        self.runner = runner
+        self.hub = hub
+        self.threads = max(1, threads)
+        self.lease_seconds = lease_seconds
+        self.poll_seconds = poll_seconds
+        self.on_job_end = on_job_end
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._wake = threading.Condition()
+        self._pending_wakes = 0
+        self._stop = threading.Event()
+        self._running: dict[str, str] = {}  # job id -> thread worker name
+        self._cancel_local: set[str] = set()
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+
+    # -- control -----------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        for i in range(self.threads):
+            t = threading.Thread(target=self._loop, args=(f"{self.worker_id}/{i}",), daemon=True, name=f"worker-{i}")
+            t.start()
+            self._threads.append(t)
+        t = threading.Thread(target=self._housekeeping, daemon=True, name="worker-leases")
+        t.start()
+        self._threads.append(t)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        with self._wake:
+            self._wake.notify_all()
+        deadline = time.monotonic() + timeout
+        for t in self._threads:
+            t.join(max(0.0, deadline - time.monotonic()))
+
+    def notify(self) -> None:
+        """Called on submit so an idle worker starts at once instead of at its next poll."""
+        with self._wake:
+            self._pending_wakes += 1
+            self._wake.notify()
+
+    def cancel_local(self, job_id: str) -> None:
+        with self._lock:
+            if job_id in self._running:
+                self._cancel_local.add(job_id)
+
+    @property
+    def busy(self) -> int:
+        with self._lock:
+            return len(self._running)
+
+    # -- loops -------------------------------------------------------------------------------------------------
+    def _loop(self, name: str) -> None:
+        while not self._stop.is_set():
+            try:
+                job = self.store.claim(name, self.lease_seconds)
+            except Exception:
+                log.exception("claiming a job failed")
+                job = None
+            if job is None:
+                with self._wake:
+                    if self._pending_wakes == 0:
+                        self._wake.wait(self.poll_seconds)
+                    self._pending_wakes = max(0, self._pending_wakes - 1)
+                continue
+            self._execute(job, name)
+
+    def _housekeeping(self) -> None:
+        while not self._stop.wait(self.lease_seconds / 3):
+            with self._lock:
+                running = dict(self._running)
+            for job_id, name in running.items():
+                try:
+                    self.store.heartbeat(job_id, name, self.lease_seconds)
+                except Exception:
+                    log.exception("lease renewal failed", extra={"job_id": job_id})
+            try:
+                for job_id in self.store.requeue_expired(time.time()):
+                    log.warning(
+                        "job handed back to the queue after its worker's lease lapsed",
+                        extra={"job_id": job_id},
+                    )
+            except Exception:
+                log.exception("requeueing expired jobs failed")
+
+    def _execute(self, job: Job, name: str) -> None:
+        with self._lock:
+            self._running[job.id] = name
+        self.hub.publish(job.id, Event("status", {"status": "IN_PROGRESS"}))
+        progress = JobProgress(job.id, self.store, self.hub, local_cancel=lambda: job.id in self._cancel_local)
+        outcome, result, error, metrics = Outcome.ERROR, None, None, {}
+        try:
+            if job.deadline is not None and time.time() > job.deadline:
+                raise TimedOut("the request did not start before its X-Fal-Request-Timeout deadline")
+            progress.check_cancelled()
+            ran = self.runner.run(job, progress)
+            outcome, result = Outcome.OK, ran.result
+            metrics = {"inference_time": round(ran.inference_time, 4)}
+            progress.log(f"Done in {ran.inference_time:.2f} s")
+        except JobCancelled as exc:
+            outcome, error = Outcome.CANCELLED, {**exc.to_payload(), "status_code": 400}
+        except RetouchError as exc:
+            error = exc.to_payload()
+            progress.log(f"Failed: {exc.message}", level="ERROR")
+        except Exception as exc:  # an engine bug must end the job, never the worker
+            log.exception("job failed", extra={"job_id": job.id})
+            error = {
+                "detail": f"internal error while running the edit ({type(exc).__name__})",
+                "error_type": "internal_error",
+                "status_code": 500,
+            }
+            progress.log(error["detail"], level="ERROR")
+        finally:
+            with self._lock:
+                self._running.pop(job.id, None)
+                self._cancel_local.discard(job.id)
+        stored = self.store.complete(job.id, name, outcome, result=result, error=error, metrics=metrics)
+        if not stored:
+            log.warning("job had already ended elsewhere; this run's result was dropped", extra={"job_id": job.id})
+        self.hub.publish(job.id, Event("done", {"outcome": outcome.value}))
+        if stored and self.on_job_end is not None:
+            self.on_job_end(job, outcome)

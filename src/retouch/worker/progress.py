@@ -1,0 +1,82 @@
+"""The Progress an engine reports to while a job runs: logs to the store, previews and steps to live readers."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections.abc import Callable
+
+from PIL import Image
+
+from ..errors import JobCancelled
+from ..jobs.base import JobStore, LogLine
+from ..service.events import Event, EventHub
+
+PREVIEW_EDGE = 512
+_CANCEL_POLL_SECONDS = 0.1
+
+
+def preview_data_uri(image: Image.Image) -> tuple[str, int, int]:
+    """A small JPEG of a partial result: cheap to send many times over a stream."""
+    import base64
+
+    img = image.convert("RGB")
+    img.thumbnail((PREVIEW_EDGE, PREVIEW_EDGE))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=80)
+    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode(), img.width, img.height
+
+
+class JobProgress:
+    def __init__(
+        self,
+        job_id: str,
+        store: JobStore,
+        hub: EventHub,
+        *,
+        local_cancel: Callable[[], bool] | None = None,
+    ) -> None:
+        self.job_id = job_id
+        self._store = store
+        self._hub = hub
+        self._local_cancel = local_cancel
+        self._last_poll = 0.0
+        self._cancelled = False
+        self._lock = threading.Lock()
+        self.partials_sent = 0
+
+    def log(self, message: str, level: str = "INFO") -> None:
+        line = LogLine(message=message, level=level.upper(), source="USER", timestamp=time.time())
+        self._store.append_log(self.job_id, line)
+        self._hub.publish(self.job_id, Event("log", {"message": message, "level": line.level}))
+
+    def step(self, done: int, total: int) -> None:
+        self._hub.publish(self.job_id, Event("step", {"done": done, "total": total}))
+        self.check_cancelled()
+
+    def partial(self, image: Image.Image) -> None:
+        if not self._hub.has_subscribers(self.job_id):
+            return
+        uri, width, height = preview_data_uri(image)
+        self.partials_sent += 1
+        self._hub.publish(
+            self.job_id,
+            Event("partial", {"url": uri, "width": width, "height": height, "index": self.partials_sent}),
+        )
+
+    def check_cancelled(self) -> None:
+        if self._cancelled:
+            raise JobCancelled()
+        if self._local_cancel is not None and self._local_cancel():
+            self._cancelled = True
+        else:
+            now = time.monotonic()
+            with self._lock:
+                due = now - self._last_poll >= _CANCEL_POLL_SECONDS
+                if due:
+                    self._last_poll = now
+            if due and self._store.cancel_requested(self.job_id):
+                self._cancelled = True
+        if self._cancelled:
+            raise JobCancelled()

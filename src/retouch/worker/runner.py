@@ -1,0 +1,148 @@
+"""Runs one job: inputs → engine → exact-mask composite → encode → store. Knows nothing of HTTP.
+
+The result is a JSON-ready dict in the fal output shape; failures become the error payload of a RetouchError.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image
+
+from ..engines.base import EditTask, Progress
+from ..engines.registry import EngineRegistry
+from ..errors import RetouchError
+from ..files.base import ObjectStore, file_path
+from ..imaging.encode import CONTENT_TYPES, EXTENSIONS, encode_data_uri, encode_image
+from ..imaging.fetch import ImageFetcher
+from ..imaging.sizes import resolve_output_size
+from ..jobs.base import Job
+from ..schema.fal import MAX_PIXELS
+from .finish import finish_output
+from .inputs import load_inputs, scale_to_limit
+
+log = logging.getLogger("retouch.worker")
+
+
+class SecretLost(RetouchError):
+    status_code = 409
+    error_type = "secret_lost"
+
+
+@dataclass
+class RunOutcome:
+    result: dict[str, Any]
+    inference_time: float
+
+
+class JobRunner:
+    def __init__(
+        self,
+        engines: EngineRegistry,
+        files: ObjectStore,
+        fetcher: ImageFetcher,
+        *,
+        max_input_pixels: int,
+        result_ttl_seconds: int = 0,
+    ) -> None:
+        self.engines = engines
+        self.files = files
+        self.fetcher = fetcher
+        self.max_input_pixels = max_input_pixels
+        self.result_ttl_seconds = result_ttl_seconds
+
+    def run(self, job: Job, progress: Progress) -> RunOutcome:
+        payload = job.payload
+        lost = sorted(set(job.secret_names) - set(job.secrets))
+        if lost:
+            raise SecretLost(
+                f"this request's {', '.join(lost)} is held only in the memory of the server that accepted it, "
+                "and that server restarted before the request ran; submit the request again"
+            )
+        generate = "image_urls" not in payload
+        engine_name = payload.get("engine") or self.engines.default
+        engine = self.engines.get(engine_name)
+        inputs = load_inputs(payload, self.fetcher, max_pixels=self.max_input_pixels)
+        originals = [scale_to_limit(img, MAX_PIXELS) for img in inputs.images]
+        mask = inputs.mask
+        if mask is not None and mask.size != originals[0].size:
+            mask = mask.resize(originals[0].size, Image.Resampling.NEAREST)
+        first = originals[0].size if originals else None
+        default = "landscape_4_3" if generate else "auto"
+        requested = payload.get("image_size") or default
+        target = resolve_output_size(requested, first, default=default)
+        explicit = not (requested == "auto" and first is not None)
+        task = EditTask(
+            prompt=payload["prompt"],
+            images=originals,
+            mask=mask,
+            size=target if explicit else None,
+            quality=payload.get("quality", "high"),
+            num_images=int(payload.get("num_images", 1)),
+            seed=int(payload["seed"]),
+            output_format=payload.get("output_format", "png"),
+            mode="generate" if generate else "edit",
+            options={**job.secrets, **{k: v for k, v in payload.items() if k.startswith("x_")}},
+        )
+        progress.log(f"Running on engine '{engine_name}' ({len(originals)} input image(s), seed {task.seed})")
+        started = time.perf_counter()
+        outcome = engine.run(task, progress)
+        inference_time = time.perf_counter() - started
+        geometric = bool(outcome.info.get("geometric"))
+        first_image = originals[0] if originals else None
+        finals = [
+            finish_output(img, first_image, mask, target, explicit_size=explicit, geometric=geometric)
+            for img in outcome.images
+        ]
+        images = [self._deliver(job, img, i) for i, img in enumerate(finals)]
+        result: dict[str, Any] = {"images": images, "seed": task.seed}
+        result.update(self._price(payload, originals, finals, outcome.usage, engine_name))
+        return RunOutcome(result=result, inference_time=inference_time)
+
+    def _deliver(self, job: Job, image: Image.Image, index: int) -> dict[str, Any]:
+        fmt = job.payload.get("output_format", "png")
+        data = encode_image(image, fmt)
+        content_type = CONTENT_TYPES[fmt]
+        file_name = f"{job.id}-{index}.{EXTENSIONS[fmt]}"
+        if job.payload.get("sync_mode"):
+            url = encode_data_uri(data, content_type)
+        else:
+            expires = time.time() + self.result_ttl_seconds if self.result_ttl_seconds else None
+            stored = self.files.put(
+                data, file_name=file_name, content_type=content_type, owner=job.owner, expires_at=expires
+            )
+            url = job.base_url.rstrip("/") + file_path(stored.key, file_name)
+        return {
+            "url": url,
+            "content_type": content_type,
+            "file_name": file_name,
+            "width": image.width,
+            "height": image.height,
+            "file_size": len(data),
+        }
+
+    def _price(
+        self,
+        payload: dict[str, Any],
+        originals: list[Image.Image],
+        finals: list[Image.Image],
+        usage: dict[str, Any] | None,
+        engine_name: str,
+    ) -> dict[str, Any]:
+        from .. import pricing
+
+        out_size = finals[0].size if finals else (1024, 1024)
+        estimate = pricing.estimate(
+            prompt=payload["prompt"],
+            input_sizes=[img.size for img in originals],
+            output_size=out_size,
+            quality=payload.get("quality", "high"),
+            num_images=len(finals),
+            engine=self.engines.kind(engine_name),
+        )
+        if usage:
+            return {"usage": usage, "cost": pricing.cost_from_usage(usage)}
+        return {"usage": estimate.usage, "cost": estimate.cost}

@@ -1,0 +1,154 @@
+"""The fal protocol end to end over HTTP, on the embedded backends, with a test engine."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+
+import httpx
+from PIL import Image
+
+from .conftest import LiveServer, data_uri, png_bytes, wait_done
+
+EDIT = "/openai/gpt-image-2/edit"
+
+
+def _download(client: httpx.Client, url: str) -> Image.Image:
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    return Image.open(io.BytesIO(response.content))
+
+
+def test_sync_run_returns_edited_image_of_input_size(live: LiveServer) -> None:
+    with live.client() as c:
+        r = c.post(EDIT, json={"prompt": "make it gray", "image_urls": [data_uri(png_bytes((64, 48)))], "seed": 7})
+        assert r.status_code == 200, r.text
+        assert r.headers["x-fal-request-id"]
+        body = r.json()
+        assert body["seed"] == 7
+        [image] = body["images"]
+        assert (image["width"], image["height"]) == (64, 48)
+        assert image["content_type"] == "image/png"
+        img = _download(c, image["url"]).convert("RGB")
+        assert img.size == (64, 48)
+        r0, g0, b0 = img.getpixel((5, 20))
+        assert r0 == g0 == b0, "the edit (grayscale) was applied"
+        assert body["cost"] > 0 and body["usage"]["total_tokens"] > 0
+
+
+def test_queue_submit_status_logs_result(live: LiveServer) -> None:
+    with live.client() as c:
+        r = c.post("/queue" + EDIT, json={"prompt": "gray", "image_urls": [data_uri(png_bytes())]})
+        assert r.status_code == 200, r.text
+        sub = r.json()
+        for key in ("request_id", "response_url", "status_url", "cancel_url", "queue_position"):
+            assert key in sub
+        assert sub["status"] == "IN_QUEUE"
+        assert sub["status_url"].startswith(live.url + "/queue/openai/gpt-image-2/requests/")
+        done = wait_done(c, sub["status_url"])
+        assert done["metrics"]["inference_time"] >= 0
+        messages = [line["message"] for line in done["logs"]]
+        assert any("step 3/3" in m for m in messages), messages
+        assert all({"message", "level", "source", "timestamp"} <= set(line) for line in done["logs"])
+        result = c.get(sub["response_url"])
+        assert result.status_code == 200
+        assert result.json()["images"][0]["width"] == 64
+        # Once completed, always completed; logs key present even when not asked for.
+        again = c.get(sub["status_url"]).json()
+        assert again["status"] == "COMPLETED" and "logs" in again
+
+
+def test_cancel_queued_and_running(live: LiveServer) -> None:
+    with live.client() as c:
+        body = {"prompt": "slow gray", "image_urls": [data_uri(png_bytes())], "engine": "slowgray"}
+        running = c.post("/queue" + EDIT, json=body).json()
+        queued = c.post("/queue" + EDIT, json=body).json()
+        deadline = time.time() + 10
+        while c.get(running["status_url"]).json()["status"] != "IN_PROGRESS" and time.time() < deadline:
+            time.sleep(0.02)
+        assert c.get(queued["status_url"]).json()["queue_position"] == 0
+        r = c.put(queued["cancel_url"])
+        assert r.status_code == 202 and r.json()["status"] == "CANCELLATION_REQUESTED"
+        r = c.put(running["cancel_url"])
+        assert r.json()["status"] == "CANCELLATION_REQUESTED"
+        started = time.time()
+        for sub in (queued, running):
+            done = wait_done(c, sub["status_url"])
+            assert done["error"] and done["error_type"] == "cancelled"
+            assert c.get(sub["response_url"]).status_code == 400
+        assert time.time() - started < 3, "a running job stops at its next step, not at its end"
+        again = c.put(running["cancel_url"])
+        assert again.json()["status"] == "ALREADY_COMPLETED"
+        missing = c.put("/queue/openai/gpt-image-2/requests/00000000-0000-0000-0000-000000000000/cancel")
+        assert missing.json()["status"] == "NOT_FOUND"
+
+
+def test_stream_sends_partials_then_the_output(live: LiveServer) -> None:
+    with live.client() as c:
+        events = []
+        with c.stream("POST", EDIT + "/stream", json={"prompt": "gray", "image_urls": [data_uri(png_bytes())]}) as r:
+            assert r.headers["content-type"].startswith("text/event-stream")
+            for line in r.iter_lines():
+                if line.startswith("data: "):
+                    events.append(json.loads(line[6:]))
+        partials = [e for e in events if e.get("partial") and "images" in e]
+        assert partials, events
+        assert partials[0]["images"][0]["url"].startswith("data:image/jpeg;base64,")
+        final = events[-1]
+        assert not final.get("partial") and final["images"][0]["width"] == 64
+
+
+def test_sync_mode_returns_data_uris_and_stays_out_of_history(live: LiveServer) -> None:
+    with live.client() as c:
+        r = c.post(EDIT, json={"prompt": "gray", "image_urls": [data_uri(png_bytes())], "sync_mode": True})
+        assert r.status_code == 200
+        assert r.json()["images"][0]["url"].startswith("data:image/png;base64,")
+        c.post(EDIT, json={"prompt": "kept", "image_urls": [data_uri(png_bytes())]})
+        prompts = [item["prompt"] for item in c.get("/requests").json()["items"]]
+        assert prompts == ["kept"]
+
+
+def test_output_formats(live: LiveServer) -> None:
+    with live.client() as c:
+        for fmt, ctype in (("jpeg", "image/jpeg"), ("webp", "image/webp"), ("png", "image/png")):
+            r = c.post(EDIT, json={"prompt": "gray", "image_urls": [data_uri(png_bytes())], "output_format": fmt})
+            image = r.json()["images"][0]
+            assert image["content_type"] == ctype
+            assert _download(c, image["url"]).format == {"jpeg": "JPEG", "webp": "WEBP", "png": "PNG"}[fmt]
+
+
+def test_refusal_is_422_naming_the_prompt(live: LiveServer) -> None:
+    with live.client() as c:
+        r = c.post("/queue" + EDIT, json={"prompt": "please refuse", "image_urls": [data_uri(png_bytes())]})
+        assert r.status_code == 422
+        assert r.json()["detail"][0]["loc"] == ["body", "prompt"]
+        assert r.headers["x-fal-error-type"] == "engine_refusal"
+
+
+def test_openapi_is_generated_from_the_models(live: LiveServer) -> None:
+    with live.client() as c:
+        spec = c.get("/openapi.json").json()
+        schema = spec["components"]["schemas"]["EditInput"]
+        assert {
+            "prompt",
+            "image_urls",
+            "image_size",
+            "quality",
+            "num_images",
+            "output_format",
+            "sync_mode",
+            "mask_image_url",
+            "openai_api_key",
+            "seed",
+            "engine",
+        } <= set(schema["properties"])
+        assert "/queue/openai/gpt-image-2/edit" in spec["paths"]
+
+
+def test_health_and_metrics(live: LiveServer) -> None:
+    with live.client() as c:
+        assert c.get("/healthz").json()["status"] == "ok"
+        c.post(EDIT, json={"prompt": "gray", "image_urls": [data_uri(png_bytes())]})
+        text = c.get("/metrics").text
+        assert "retouch_http_requests_total" in text and 'retouch_jobs{status="COMPLETED"} 1.0' in text
