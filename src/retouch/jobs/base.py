@@ -75,6 +75,17 @@ class Webhook:
     next_at: float
 
 
+@dataclass(frozen=True)
+class ClaimLimits:
+    """How many jobs each key may have running at once (0 = no limit)."""
+
+    default_running: int = 0
+    per_key_running: dict[str, int] = field(default_factory=dict)
+
+    def running_limit(self, owner: str) -> int:
+        return self.per_key_running.get(owner, self.default_running)
+
+
 class JobStore(Protocol):
     def submit(self, job: Job) -> None:
         """Stores the job durably and queues it. Raises StorageError when it cannot be stored."""
@@ -84,8 +95,9 @@ class JobStore(Protocol):
 
     def queue_position(self, job_id: str) -> int | None: ...
 
-    def claim(self, worker: str, lease_seconds: float) -> Job | None:
-        """Takes the next queued job (priority, then age) for ``worker``."""
+    def claim(self, worker: str, lease_seconds: float, limits: ClaimLimits | None = None) -> Job | None:
+        """Takes the next queued job for ``worker``: normal before low priority, round-robin across keys, oldest
+        first within a key; skips keys at their running limit; returns None while the queue is paused."""
         ...
 
     def heartbeat(self, job_id: str, worker: str, lease_seconds: float) -> bool: ...
@@ -130,5 +142,24 @@ class JobStore(Protocol):
     def webhook_retry(self, job_id: str, next_at: float) -> None: ...
 
     def counts(self) -> dict[str, int]: ...
+
+    # -- operator controls --
+    def set_paused(self, paused: bool) -> None:
+        """Paused: running jobs finish, queued ones wait; survives restarts and holds for every worker."""
+        ...
+
+    def is_paused(self) -> bool: ...
+
+    def queued_count(self, owner: str | None = None) -> int:
+        """Queued jobs, of one key (``""`` = requests without a key) or of all when None."""
+        ...
+
+    def active(self, limit: int = 500) -> list[Job]:
+        """Running and queued jobs, running first, in claim order."""
+        ...
+
+    def release(self, job_id: str, worker: str) -> bool:
+        """Hands a job this worker runs back to the queue without counting the attempt."""
+        ...
 
     def close(self) -> None: ...

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import StorageError
 from .base import CancelResult, Job, LogLine, Outcome, Status, Webhook
+from .sqlite_queue import QUEUE_SCHEMA, SQLiteQueueMixin
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -99,14 +100,15 @@ def _row_to_job(row: sqlite3.Row, secrets: dict[str, dict[str, str]]) -> Job:
     )
 
 
-class SQLiteJobStore:
+class SQLiteJobStore(SQLiteQueueMixin):
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         # Request secrets live only in this process's memory: never in the database file, its WAL or free pages.
         self._secrets: dict[str, dict[str, str]] = {}
-        self._db().executescript(SCHEMA)
+        self._columns = _COLUMNS
+        self._db().executescript(SCHEMA + QUEUE_SCHEMA)
 
     # -- connections -------------------------------------------------------------------------------------------
     def _db(self) -> sqlite3.Connection:
@@ -166,31 +168,11 @@ class SQLiteJobStore:
                 ),
             )
 
+    def _job_from_row(self, row: sqlite3.Row) -> Job:
+        return _row_to_job(row, self._secrets)
+
     def get(self, job_id: str) -> Job | None:
         row = self._db().execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        return _row_to_job(row, self._secrets) if row else None
-
-    def queue_position(self, job_id: str) -> int | None:
-        db = self._db()
-        row = db.execute("SELECT status, priority, seq FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        if row is None or row["status"] != Status.IN_QUEUE.value:
-            return None
-        ahead = db.execute(
-            "SELECT COUNT(*) FROM jobs WHERE status = 'IN_QUEUE' AND (priority < ? OR (priority = ? AND seq < ?))",
-            (row["priority"], row["priority"], row["seq"]),
-        ).fetchone()[0]
-        return int(ahead)
-
-    def claim(self, worker: str, lease_seconds: float) -> Job | None:
-        now = time.time()
-        with self._tx() as db:
-            row = db.execute(
-                f"UPDATE jobs SET status = 'IN_PROGRESS', worker = ?, lease_until = ?,"
-                f" started_at = COALESCE(started_at, ?), attempts = attempts + 1"
-                f" WHERE seq = (SELECT seq FROM jobs WHERE status = 'IN_QUEUE' ORDER BY priority, seq LIMIT 1)"
-                f" RETURNING {_COLUMNS}",
-                (worker, now + lease_seconds, now),
-            ).fetchone()
         return _row_to_job(row, self._secrets) if row else None
 
     def heartbeat(self, job_id: str, worker: str, lease_seconds: float) -> bool:

@@ -1,0 +1,138 @@
+"""Queue control for the SQLite store: fair claiming across keys, per-key running limits, pause, hand-back.
+
+Kept apart from the request lifecycle in ``store_sqlite.py`` because these are the rules operators tune.
+Fairness is round-robin across keys within a priority: each key's turn is the claim counter at its last claim,
+so a key with 500 queued jobs and a key with one alternate instead of queueing behind each other.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from typing import Any
+
+from .base import ClaimLimits, Job, Status
+
+QUEUE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS turns (owner TEXT PRIMARY KEY, turn INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS control (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+RowToJob = Callable[[sqlite3.Row], Job]
+
+
+class SQLiteQueueMixin:
+    """Needs ``_tx``, ``_db`` and ``_job_from_row`` from the store it is mixed into."""
+
+    _tx: Callable[[], AbstractContextManager[sqlite3.Connection]]
+    _db: Callable[[], sqlite3.Connection]
+    _job_from_row: RowToJob
+    _columns: str
+
+    # -- claiming ----------------------------------------------------------------------------------------------
+    def claim(self, worker: str, lease_seconds: float, limits: ClaimLimits | None = None) -> Job | None:
+        now = time.time()
+        with self._tx() as db:
+            if _paused(db):
+                return None
+            full = _owners_at_limit(db, limits) if limits else []
+            exclude = f" AND COALESCE(j.owner, '') NOT IN ({','.join('?' * len(full))})" if full else ""
+            row = db.execute(
+                "UPDATE jobs SET status = 'IN_PROGRESS', worker = ?, lease_until = ?,"
+                " started_at = COALESCE(started_at, ?), attempts = attempts + 1"
+                " WHERE seq = (SELECT j.seq FROM jobs j LEFT JOIN turns t ON t.owner = COALESCE(j.owner, '')"
+                f" WHERE j.status = 'IN_QUEUE'{exclude}"
+                " ORDER BY j.priority, COALESCE(t.turn, 0), j.seq LIMIT 1)"
+                f" RETURNING {self._columns}",
+                (worker, now + lease_seconds, now, *full),
+            ).fetchone()
+            if row is None:
+                return None
+            db.execute(
+                "INSERT INTO turns (owner, turn) VALUES (?, (SELECT COALESCE(MAX(turn), 0) + 1 FROM turns))"
+                " ON CONFLICT(owner) DO UPDATE SET turn = excluded.turn",
+                (row["owner"] or "",),
+            )
+        return self._job_from_row(row)
+
+    def queue_position(self, job_id: str) -> int | None:
+        """Jobs that will start before this one under round-robin: higher priority, this key's earlier jobs,
+        and, from each other key, at most one job per round up to this job's round."""
+        db = self._db()
+        row = db.execute("SELECT status, priority, seq, owner FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None or row["status"] != Status.IN_QUEUE.value:
+            return None
+        owner = row["owner"] or ""
+        higher = db.execute(
+            "SELECT COUNT(*) FROM jobs WHERE status = 'IN_QUEUE' AND priority < ?", (row["priority"],)
+        ).fetchone()[0]
+        rank = db.execute(
+            "SELECT COUNT(*) FROM jobs WHERE status = 'IN_QUEUE' AND priority = ? AND COALESCE(owner, '') = ?"
+            " AND seq < ?",
+            (row["priority"], owner, row["seq"]),
+        ).fetchone()[0]
+        others = db.execute(
+            "SELECT COUNT(*) AS n FROM jobs WHERE status = 'IN_QUEUE' AND priority = ? AND COALESCE(owner, '') != ?"
+            " GROUP BY COALESCE(owner, '')",
+            (row["priority"], owner),
+        ).fetchall()
+        return int(higher + rank + sum(min(int(r["n"]), rank + 1) for r in others))
+
+    # -- operator controls -------------------------------------------------------------------------------------
+    def set_paused(self, paused: bool) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO control (name, value) VALUES ('paused', ?)"
+                " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                ("1" if paused else "0",),
+            )
+
+    def is_paused(self) -> bool:
+        return _paused(self._db())
+
+    def queued_count(self, owner: str | None = None) -> int:
+        if owner is None:
+            row = self._db().execute("SELECT COUNT(*) FROM jobs WHERE status = 'IN_QUEUE'").fetchone()
+        else:
+            row = (
+                self._db()
+                .execute("SELECT COUNT(*) FROM jobs WHERE status = 'IN_QUEUE' AND COALESCE(owner, '') = ?", (owner,))
+                .fetchone()
+            )
+        return int(row[0])
+
+    def active(self, limit: int = 500) -> list[Job]:
+        rows = (
+            self._db()
+            .execute(
+                f"SELECT {self._columns} FROM jobs WHERE status IN ('IN_QUEUE', 'IN_PROGRESS')"
+                " ORDER BY status DESC, priority, seq LIMIT ?",
+                (limit,),
+            )
+            .fetchall()
+        )
+        return [self._job_from_row(r) for r in rows]
+
+    def release(self, job_id: str, worker: str) -> bool:
+        """Hands a running job back to the queue (a draining worker that will not finish it)."""
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE jobs SET status = 'IN_QUEUE', worker = NULL, lease_until = NULL, attempts = attempts - 1"
+                " WHERE id = ? AND worker = ? AND status = 'IN_PROGRESS'",
+                (job_id, worker),
+            )
+        return cur.rowcount == 1
+
+
+def _paused(db: sqlite3.Connection) -> bool:
+    row = db.execute("SELECT value FROM control WHERE name = 'paused'").fetchone()
+    return bool(row and row[0] == "1")
+
+
+def _owners_at_limit(db: sqlite3.Connection, limits: ClaimLimits) -> list[str]:
+    rows: Iterator[Any] = db.execute(
+        "SELECT COALESCE(owner, '') AS owner, COUNT(*) AS n FROM jobs WHERE status = 'IN_PROGRESS' GROUP BY 1"
+    )
+    return [r["owner"] for r in rows if 0 < limits.running_limit(r["owner"]) <= r["n"]]
