@@ -21,6 +21,10 @@ class KeyConfig(BaseModel):
     id: str
     secret: str
     admin: bool = False
+    # Per-key overrides of the server-wide limits and retention (None = the server's setting).
+    max_queued: int | None = None
+    max_running: int | None = None
+    retention_seconds: int | None = None
 
 
 class EngineConfig(BaseModel):
@@ -28,6 +32,8 @@ class EngineConfig(BaseModel):
 
     kind: str
     options: dict[str, Any] = Field(default_factory=dict)
+    # A job running longer than this on this engine ends as an error (None = no limit).
+    max_run_seconds: float | None = None
 
 
 def _default_engines() -> dict[str, EngineConfig]:
@@ -61,6 +67,18 @@ class Settings(BaseSettings):
     workers: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
     role: Literal["all", "api", "worker"] = "all"
     job_lease_seconds: float = 30.0
+    # "threads" runs edits inside the server process; "processes" runs each worker slot in a child process
+    # that is recycled after worker_max_jobs jobs or when its resident memory passes worker_max_rss_mb.
+    worker_mode: Literal["threads", "processes"] = "threads"
+    worker_max_jobs: int = 0
+    worker_max_rss_mb: int = 0
+    # Seconds SIGTERM waits for running jobs before handing them back to the queue.
+    drain_timeout_seconds: float = 60.0
+
+    # Queue limits (0 = unlimited): past them, submit answers 429 with Retry-After.
+    max_queue_length: int = 10_000
+    max_queued_per_key: int = 0
+    max_running_per_key: int = 0
 
     # Engines
     default_engine: str = "classic"
@@ -84,6 +102,7 @@ class Settings(BaseSettings):
 
     # Retention of results and history (seconds); 0 keeps forever.
     result_ttl_seconds: int = 7 * 24 * 3600
+    sweep_interval_seconds: float = 300.0
 
     log_level: str = "INFO"
 

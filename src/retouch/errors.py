@@ -120,3 +120,9 @@ class UpstreamError(RetouchError):
 class TimedOut(RetouchError):
     status_code = 504
     error_type = "timeout"
+
+
+class StartDeadlinePassed(TimedOut):
+    """The request did not start before the caller's ``X-Fal-Request-Timeout``."""
+
+    error_type = "request_timeout"

@@ -20,6 +20,8 @@ from .jobs.base import Job, JobStore, Outcome
 from .jobs.store_sqlite import SQLiteJobStore
 from .service.events import EventHub
 from .service.lifecycle import RequestService
+from .service.limits import claim_limits
+from .service.retention import Sweeper
 from .service.signing import WebhookSigner
 from .service.validate import InputChecker
 from .service.webhooks import WebhookDispatcher
@@ -60,6 +62,7 @@ class Runtime:
     webhooks: WebhookDispatcher
     signer: WebhookSigner
     pool: WorkerPool | None
+    sweeper: Sweeper
 
     def start(self) -> None:
         if self.pool is not None:
@@ -72,10 +75,13 @@ class Runtime:
                     )
             self.pool.start()
         self.webhooks.start()
+        self.sweeper.start()
 
     def stop(self) -> None:
+        """Graceful: running jobs get ``drain_timeout_seconds`` to finish, then go back to the queue."""
+        self.sweeper.stop()
         if self.pool is not None:
-            self.pool.stop()
+            self.pool.stop(timeout=self.settings.drain_timeout_seconds)
         self.webhooks.stop()
 
 
@@ -130,6 +136,8 @@ def build_runtime(settings: Settings, *, resolver: Resolver | None = None, with_
             threads=settings.workers,
             lease_seconds=settings.job_lease_seconds,
             on_job_end=job_ended,
+            limits=claim_limits(settings),
+            max_run_seconds=_run_limit(settings),
         )
     service = RequestService(
         settings,
@@ -150,4 +158,15 @@ def build_runtime(settings: Settings, *, resolver: Resolver | None = None, with_
         webhooks=webhooks,
         signer=signer,
         pool=pool,
+        sweeper=Sweeper(
+            store, files, default_ttl=settings.result_ttl_seconds, interval=settings.sweep_interval_seconds
+        ),
     )
+
+
+def _run_limit(settings: Settings) -> Callable[[Job], float | None]:
+    def limit(job: Job) -> float | None:
+        cfg = settings.engines.get(job.payload.get("engine") or settings.default_engine)
+        return cfg.max_run_seconds if cfg else None
+
+    return limit

@@ -17,6 +17,7 @@ from ..config import Settings
 from ..runtime import Runtime, build_runtime
 from .errors import install_error_handlers
 from .metrics import HTTP_LATENCY, HTTP_REQUESTS
+from .routes_admin import install_admin_routes
 from .routes_fal import install_fal_routes
 from .routes_ops import install_ops_routes
 from .routes_storage import install_storage_routes
@@ -85,6 +86,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, start_work
     app.state.upload_secret = secrets.token_bytes(32)
     install_error_handlers(app)
     install_ops_routes(app)
+    install_admin_routes(app)
     install_storage_routes(app)
     for installer in _optional_installers():
         installer(app)

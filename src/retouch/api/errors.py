@@ -53,6 +53,8 @@ def error_response(request: Request, exc: RetouchError) -> JSONResponse:
     if isinstance(exc, QueueFull):
         headers["Retry-After"] = str(exc.retry_after)
     payload = exc.to_payload()
+    if payload.get("error_type") == "request_timeout":
+        headers["X-Fal-Request-Timeout-Type"] = "user"
     if _is_openai(request):
         detail = payload.get("detail")
         param = None

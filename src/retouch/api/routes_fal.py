@@ -25,7 +25,22 @@ def _service(request: Request) -> RequestService:
     return service
 
 
-def _submit_options(request: Request, webhook: str | None, *, history: bool = True) -> SubmitOptions:
+def _lifecycle_preference(request: Request) -> float | None:
+    raw = request.headers.get("x-fal-object-lifecycle-preference")
+    if not raw:
+        return None
+    try:
+        seconds = json.loads(raw).get("expiration_duration_seconds")
+        return float(seconds) if seconds is not None else None
+    except (ValueError, AttributeError, TypeError) as exc:
+        raise InputError(
+            "X-Fal-Object-Lifecycle-Preference", 'must be JSON like {"expiration_duration_seconds": 3600}'
+        ) from exc
+
+
+def _submit_options(
+    request: Request, webhook: str | None, *, history: bool = True, max_queue_length: int | None = None
+) -> SubmitOptions:
     priority = 1 if request.headers.get("x-fal-queue-priority", "").lower() == "low" else 0
     timeout_header = request.headers.get("x-fal-request-timeout")
     start_timeout = None
@@ -44,6 +59,8 @@ def _submit_options(request: Request, webhook: str | None, *, history: bool = Tr
         priority=priority,
         in_history=history,
         start_timeout=start_timeout,
+        max_queue_length=max_queue_length,
+        retention_seconds=_lifecycle_preference(request),
     )
 
 
@@ -115,9 +132,11 @@ def _add_app_routes(router: APIRouter, app_id: str, model: type[BaseModel]) -> N
         request: Request,
         caller: Caller = Depends(get_caller),
         fal_webhook: str | None = Query(default=None),
+        fal_max_queue_length: int | None = Query(default=None, ge=0),
     ) -> JSONResponse:
         service = _service(request)
-        job = service.submit(app_id, body.model_dump(mode="json"), caller, _submit_options(request, fal_webhook))
+        opts = _submit_options(request, fal_webhook, max_queue_length=fal_max_queue_length)
+        job = service.submit(app_id, body.model_dump(mode="json"), caller, opts)
         position = service.store.queue_position(job.id) or 0
         urls = request_urls(request, app_id, job.id)
         reply = QueueSubmitted(

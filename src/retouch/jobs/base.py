@@ -143,6 +143,11 @@ class JobStore(Protocol):
 
     def counts(self) -> dict[str, int]: ...
 
+    def delete_expired(self, now: float, default_ttl: float) -> int:
+        """Deletes ended requests older than their retention (payload ``_retain_seconds``, else ``default_ttl``;
+        0 keeps forever) whose webhook is delivered. Returns how many were deleted."""
+        ...
+
     # -- operator controls --
     def set_paused(self, paused: bool) -> None:
         """Paused: running jobs finish, queued ones wait; survives restarts and holds for every worker."""

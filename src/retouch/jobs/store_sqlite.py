@@ -298,6 +298,18 @@ class SQLiteJobStore(SQLiteQueueMixin):
         )
         return [_row_to_job(r, self._secrets) for r in rows]
 
+    def delete_expired(self, now: float, default_ttl: float) -> int:
+        ttl = "COALESCE(json_extract(payload, '$._retain_seconds'), ?)"
+        with self._tx() as db:
+            rows = db.execute(
+                "DELETE FROM jobs WHERE status = 'COMPLETED' AND webhook_next_at IS NULL"
+                f" AND {ttl} > 0 AND finished_at + {ttl} < ? RETURNING id",
+                (default_ttl, default_ttl, now),
+            ).fetchall()
+            ids = [r[0] for r in rows]
+            db.executemany("DELETE FROM logs WHERE job_id = ?", [(i,) for i in ids])
+        return len(ids)
+
     def delete(self, job_id: str) -> None:
         self._secrets.pop(job_id, None)
         with self._tx() as db:

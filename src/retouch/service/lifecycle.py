@@ -21,6 +21,7 @@ from ..engines.registry import EngineRegistry
 from ..errors import InputError, NotFound, RetouchError
 from ..jobs.base import CancelResult, Job, JobStore, LogLine, Outcome, Status
 from .events import EventHub
+from .limits import check_capacity, retention_seconds
 from .validate import InputChecker
 
 log = logging.getLogger("retouch.service")
@@ -28,6 +29,8 @@ log = logging.getLogger("retouch.service")
 EDIT_APPS = {"openai/gpt-image-2/edit"}
 GENERATE_APPS = {"openai/gpt-image-2", "fal-ai/gpt-image-2"}
 SECRET_FIELDS = ("openai_api_key",)
+# Internal payload field: how long this request's outputs and record are kept (seconds).
+RETAIN_FIELD = "_retain_seconds"
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class SubmitOptions:
     priority: int = 0
     in_history: bool = True
     start_timeout: float | None = None
+    max_queue_length: int | None = None  # fal_max_queue_length: refuse when more are already waiting
+    retention_seconds: float | None = None  # X-Fal-Object-Lifecycle-Preference
 
 
 @dataclass
@@ -103,6 +108,10 @@ class RequestService:
 
     def submit(self, app_id: str, payload: dict[str, Any], caller: Caller, opts: SubmitOptions) -> Job:
         payload, hidden = self.prepare(app_id, payload, caller)
+        check_capacity(self.store, self.settings, caller.key_id, opts.max_queue_length)
+        retain = retention_seconds(self.settings, caller.key_id, opts.retention_seconds)
+        if retain is not None:
+            payload[RETAIN_FIELD] = retain
         now = time.time()
         job = Job(
             id=str(uuid.uuid4()),

@@ -14,8 +14,8 @@ import time
 import uuid
 from collections.abc import Callable
 
-from ..errors import JobCancelled, RetouchError, TimedOut
-from ..jobs.base import Job, JobStore, Outcome
+from ..errors import JobCancelled, RetouchError, StartDeadlinePassed
+from ..jobs.base import ClaimLimits, Job, JobStore, Outcome
 from ..service.events import Event, EventHub
 from .progress import JobProgress
 from .runner import JobRunner
@@ -36,6 +36,8 @@ class WorkerPool:
         lease_seconds: float = 30.0,
         poll_seconds: float = 0.5,
         on_job_end: JobEndListener | None = None,
+        limits: ClaimLimits | None = None,
+        max_run_seconds: Callable[[Job], float | None] | None = None,
     ) -> None:
         self.store = store
         self.runner = runner
@@ -44,6 +46,9 @@ class WorkerPool:
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
         self.on_job_end = on_job_end
+        self.limits = limits
+        self.max_run_seconds = max_run_seconds
+        self._draining = threading.Event()
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._wake = threading.Condition()
         self._pending_wakes = 0
@@ -63,13 +68,32 @@ class WorkerPool:
         t.start()
         self._threads.append(t)
 
+    def drain(self) -> None:
+        """Stops taking new jobs; running ones finish. The pool stays up to report them."""
+        self._draining.set()
+
+    def undrain(self) -> None:
+        self._draining.clear()
+        self.notify()
+
+    @property
+    def draining(self) -> bool:
+        return self._draining.is_set()
+
     def stop(self, timeout: float = 30.0) -> None:
+        """Graceful: no new claims, running jobs get ``timeout`` seconds to finish, then go back to the queue."""
+        self._draining.set()
         self._stop.set()
         with self._wake:
             self._wake.notify_all()
         deadline = time.monotonic() + timeout
         for t in self._threads:
             t.join(max(0.0, deadline - time.monotonic()))
+        with self._lock:
+            unfinished = dict(self._running)
+        for job_id, name in unfinished.items():
+            if self.store.release(job_id, name):
+                log.warning("running job handed back to the queue at shutdown", extra={"job_id": job_id})
 
     def notify(self) -> None:
         """Called on submit so an idle worker starts at once instead of at its next poll."""
@@ -90,8 +114,11 @@ class WorkerPool:
     # -- loops -------------------------------------------------------------------------------------------------
     def _loop(self, name: str) -> None:
         while not self._stop.is_set():
+            if self._draining.is_set():
+                self._stop.wait(self.poll_seconds)
+                continue
             try:
-                job = self.store.claim(name, self.lease_seconds)
+                job = self.store.claim(name, self.lease_seconds, self.limits)
             except Exception:
                 log.exception("claiming a job failed")
                 job = None
@@ -125,11 +152,18 @@ class WorkerPool:
         with self._lock:
             self._running[job.id] = name
         self.hub.publish(job.id, Event("status", {"status": "IN_PROGRESS"}))
-        progress = JobProgress(job.id, self.store, self.hub, local_cancel=lambda: job.id in self._cancel_local)
+        limit = self.max_run_seconds(job) if self.max_run_seconds else None
+        progress = JobProgress(
+            job.id,
+            self.store,
+            self.hub,
+            local_cancel=lambda: job.id in self._cancel_local,
+            max_run_seconds=limit,
+        )
         outcome, result, error, metrics = Outcome.ERROR, None, None, {}
         try:
             if job.deadline is not None and time.time() > job.deadline:
-                raise TimedOut("the request did not start before its X-Fal-Request-Timeout deadline")
+                raise StartDeadlinePassed("the request did not start before its X-Fal-Request-Timeout deadline")
             progress.check_cancelled()
             ran = self.runner.run(job, progress)
             outcome, result = Outcome.OK, ran.result

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from PIL import Image
 
-from ..errors import JobCancelled
+from ..errors import JobCancelled, TimedOut
 from ..jobs.base import JobStore, LogLine
 from ..service.events import Event, EventHub
 
@@ -36,6 +36,7 @@ class JobProgress:
         hub: EventHub,
         *,
         local_cancel: Callable[[], bool] | None = None,
+        max_run_seconds: float | None = None,
     ) -> None:
         self.job_id = job_id
         self._store = store
@@ -45,6 +46,8 @@ class JobProgress:
         self._cancelled = False
         self._lock = threading.Lock()
         self.partials_sent = 0
+        self._max_run = max_run_seconds
+        self._deadline = time.monotonic() + max_run_seconds if max_run_seconds else None
 
     def log(self, message: str, level: str = "INFO") -> None:
         line = LogLine(message=message, level=level.upper(), source="USER", timestamp=time.time())
@@ -66,6 +69,8 @@ class JobProgress:
         )
 
     def check_cancelled(self) -> None:
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            raise TimedOut(f"the edit ran longer than this engine's limit of {self._max_run:g} s")
         if self._cancelled:
             raise JobCancelled()
         if self._local_cancel is not None and self._local_cancel():

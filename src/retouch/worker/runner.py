@@ -110,7 +110,8 @@ class JobRunner:
         if job.payload.get("sync_mode"):
             url = encode_data_uri(data, content_type)
         else:
-            expires = time.time() + self.result_ttl_seconds if self.result_ttl_seconds else None
+            retain = job.payload.get("_retain_seconds", self.result_ttl_seconds)
+            expires = time.time() + float(retain) if retain else None
             stored = self.files.put(
                 data, file_name=file_name, content_type=content_type, owner=job.owner, expires_at=expires
             )

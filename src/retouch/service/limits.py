@@ -1,0 +1,57 @@
+"""Back-pressure and per-key limits: refuse new work early (429) instead of letting one caller fill the queue.
+
+Nothing already accepted is affected by these checks; they only decide whether a new request is taken.
+"""
+
+from __future__ import annotations
+
+from ..config import KeyConfig, Settings
+from ..errors import QueueFull
+from ..jobs.base import ClaimLimits, JobStore
+
+RETRY_AFTER_SECONDS = 5
+
+
+def _key(settings: Settings, key_id: str | None) -> KeyConfig | None:
+    for key in settings.keys:
+        if key.id == key_id:
+            return key
+    return None
+
+
+def claim_limits(settings: Settings) -> ClaimLimits | None:
+    per_key = {k.id: k.max_running for k in settings.keys if k.max_running is not None}
+    if not per_key and settings.max_running_per_key <= 0:
+        return None
+    return ClaimLimits(default_running=settings.max_running_per_key, per_key_running=per_key)
+
+
+def retention_seconds(settings: Settings, key_id: str | None, requested: float | None) -> float | None:
+    """A caller may ask to keep outputs for less time than the server would, never for more."""
+    key = _key(settings, key_id)
+    limit = key.retention_seconds if key and key.retention_seconds is not None else settings.result_ttl_seconds
+    if requested is None:
+        return float(limit) if limit else None
+    return float(min(requested, limit)) if limit else float(requested)
+
+
+def check_capacity(store: JobStore, settings: Settings, key_id: str | None, max_queue_length: int | None) -> None:
+    total = store.queued_count()
+    if settings.max_queue_length and total >= settings.max_queue_length:
+        raise QueueFull(
+            f"the server's queue is full ({total} requests waiting); retry later", retry_after=RETRY_AFTER_SECONDS
+        )
+    if max_queue_length is not None and total >= max_queue_length:
+        raise QueueFull(
+            f"{total} requests are waiting, more than fal_max_queue_length={max_queue_length}; retry later",
+            retry_after=RETRY_AFTER_SECONDS,
+        )
+    key = _key(settings, key_id)
+    per_key = key.max_queued if key and key.max_queued is not None else settings.max_queued_per_key
+    if per_key:
+        mine = store.queued_count(key_id or "")
+        if mine >= per_key:
+            raise QueueFull(
+                f"this key already has {mine} requests waiting (limit {per_key}); retry later",
+                retry_after=RETRY_AFTER_SECONDS,
+            )

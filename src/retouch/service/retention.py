@@ -1,0 +1,48 @@
+"""Deletes what has outlived its retention: output files and request records (with their logs).
+
+Runs on every node that holds a worker pool or serves files; deleting is idempotent, so several sweepers at once
+are harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from ..files.base import ObjectStore
+from ..jobs.base import JobStore
+
+log = logging.getLogger("retouch.retention")
+
+
+class Sweeper:
+    def __init__(self, store: JobStore, files: ObjectStore, *, default_ttl: float, interval: float) -> None:
+        self.store = store
+        self.files = files
+        self.default_ttl = default_ttl
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def sweep(self, now: float | None = None) -> tuple[int, int]:
+        now = time.time() if now is None else now
+        files = self.files.sweep_expired(now)
+        records = self.store.delete_expired(now, self.default_ttl)
+        if files or records:
+            log.info("expired outputs and requests deleted", extra={"files": files, "requests": records})
+        return files, records
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, daemon=True, name="retention")
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.sweep()
+            except Exception:
+                log.exception("retention sweep failed")
