@@ -25,7 +25,8 @@ from .service.retention import Sweeper
 from .service.signing import WebhookSigner
 from .service.validate import InputChecker
 from .service.webhooks import WebhookDispatcher
-from .worker.pool import WorkerPool
+from .worker.pool import RunsJobs, WorkerPool
+from .worker.process_runner import ProcessRunner
 from .worker.runner import JobRunner
 
 log = logging.getLogger("retouch")
@@ -85,16 +86,11 @@ class Runtime:
         self.webhooks.stop()
 
 
-def build_runtime(settings: Settings, *, resolver: Resolver | None = None, with_workers: bool | None = None) -> Runtime:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = build_job_store(settings)
-    files = build_object_store(settings)
-    engines = EngineRegistry(settings.engines, settings.default_engine)
-    hub = EventHub()
+def build_job_runner(
+    settings: Settings, files: ObjectStore, engines: EngineRegistry, *, resolver: Resolver | None = None
+) -> JobRunner:
+    """What a worker needs to run jobs; built in the server process, or in each worker child process."""
     image_policy = AddressPolicy(allow_private=settings.allow_private_image_urls, allow_loopback=False)
-    hook_policy = AddressPolicy(
-        allow_private=settings.allow_private_webhooks, allow_loopback=settings.allow_loopback_webhooks
-    )
 
     def own_file(url: str) -> bytes | None:
         key = key_from_url(url)
@@ -109,6 +105,26 @@ def build_runtime(settings: Settings, *, resolver: Resolver | None = None, with_
         own_files=own_file,
         resolver=resolver,
     )
+    return JobRunner(
+        engines,
+        files,
+        fetcher,
+        max_input_pixels=settings.max_input_pixels,
+        result_ttl_seconds=settings.result_ttl_seconds,
+    )
+
+
+def build_runtime(settings: Settings, *, resolver: Resolver | None = None, with_workers: bool | None = None) -> Runtime:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = build_job_store(settings)
+    files = build_object_store(settings)
+    engines = EngineRegistry(settings.engines, settings.default_engine)
+    hub = EventHub()
+    image_policy = AddressPolicy(allow_private=settings.allow_private_image_urls, allow_loopback=False)
+    hook_policy = AddressPolicy(
+        allow_private=settings.allow_private_webhooks, allow_loopback=settings.allow_loopback_webhooks
+    )
+
     checker = InputChecker(files, image_policy, max_pixels=settings.max_input_pixels, resolver=resolver)
     signer = WebhookSigner(settings.data_dir / "webhook-ed25519.pem")
     webhooks = WebhookDispatcher(
@@ -117,13 +133,11 @@ def build_runtime(settings: Settings, *, resolver: Resolver | None = None, with_
     run_workers = settings.role in ("all", "worker") if with_workers is None else with_workers
     pool = None
     if run_workers:
-        runner = JobRunner(
-            engines,
-            files,
-            fetcher,
-            max_input_pixels=settings.max_input_pixels,
-            result_ttl_seconds=settings.result_ttl_seconds,
-        )
+        runner: RunsJobs
+        if settings.worker_mode == "processes":
+            runner = ProcessRunner(settings, slots=settings.workers)
+        else:
+            runner = build_job_runner(settings, files, engines, resolver=resolver)
 
         def job_ended(job: Job, outcome: Outcome) -> None:
             if job.webhook_url:

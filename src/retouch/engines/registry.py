@@ -30,9 +30,10 @@ def register_kind(kind: str, factory: EngineFactory) -> None:
 
 
 def _factory(kind: str) -> EngineFactory:
+    """A built-in kind by name, or an operator's own engine class by import path (``package.module:Class``)."""
     if kind in _EXTRA_KINDS:
         return _EXTRA_KINDS[kind]
-    target = KINDS.get(kind)
+    target = KINDS.get(kind) or (kind if ":" in kind else None)
     if target is None:
         raise EngineUnavailable(f"unknown engine kind {kind!r}; known kinds: {', '.join(sorted(KINDS))}")
     module_name, _, attr = target.partition(":")

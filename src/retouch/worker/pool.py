@@ -13,23 +13,32 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from typing import Protocol
 
 from ..errors import JobCancelled, RetouchError, StartDeadlinePassed
 from ..jobs.base import ClaimLimits, Job, JobStore, Outcome
 from ..service.events import Event, EventHub
 from .progress import JobProgress
-from .runner import JobRunner
+from .runner import RunOutcome
 
 log = logging.getLogger("retouch.worker")
 
 JobEndListener = Callable[[Job, Outcome], None]
 
 
+class RunsJobs(Protocol):
+    """Runs one job to its output: in this thread (JobRunner) or in a recycled child process (ProcessRunner)."""
+
+    def run(self, job: Job, progress: JobProgress) -> RunOutcome: ...
+
+    def close(self) -> None: ...
+
+
 class WorkerPool:
     def __init__(
         self,
         store: JobStore,
-        runner: JobRunner,
+        runner: RunsJobs,
         hub: EventHub,
         *,
         threads: int,
@@ -94,6 +103,7 @@ class WorkerPool:
         for job_id, name in unfinished.items():
             if self.store.release(job_id, name):
                 log.warning("running job handed back to the queue at shutdown", extra={"job_id": job_id})
+        self.runner.close()
 
     def notify(self) -> None:
         """Called on submit so an idle worker starts at once instead of at its next poll."""

@@ -55,8 +55,12 @@ class JobProgress:
         self._hub.publish(self.job_id, Event("log", {"message": message, "level": line.level}))
 
     def step(self, done: int, total: int) -> None:
-        self._hub.publish(self.job_id, Event("step", {"done": done, "total": total}))
+        self.hub_step(done, total)
         self.check_cancelled()
+
+    def hub_step(self, done: int, total: int) -> None:
+        """Publishes a step without the cancellation check (a parent relaying a child's step)."""
+        self._hub.publish(self.job_id, Event("step", {"done": done, "total": total}))
 
     def partial(self, image: Image.Image) -> None:
         if not self._hub.has_subscribers(self.job_id):

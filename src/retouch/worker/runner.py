@@ -54,6 +54,9 @@ class JobRunner:
         self.max_input_pixels = max_input_pixels
         self.result_ttl_seconds = result_ttl_seconds
 
+    def close(self) -> None:
+        self.fetcher.close()
+
     def run(self, job: Job, progress: Progress) -> RunOutcome:
         payload = job.payload
         lost = sorted(set(job.secret_names) - set(job.secrets))

@@ -1,0 +1,159 @@
+"""Runs each job in a worker child process that is recycled after N jobs or past a memory limit.
+
+The parent keeps everything durable and live (store, logs, leases, event hub); the child only computes. If a child
+dies mid-job (killed, out of memory), the job ends with a clear error and a fresh child takes the slot.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue
+import threading
+import time
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from PIL import Image
+
+from ..config import Settings
+from ..errors import JobCancelled, RetouchError, TimedOut
+from ..jobs.base import Job
+from .child import child_main
+from .progress import JobProgress
+from .runner import RunOutcome
+
+log = logging.getLogger("retouch.worker")
+
+_POLL_SECONDS = 0.05
+_CANCEL_GRACE_SECONDS = 10.0
+
+
+class WorkerDied(RetouchError):
+    status_code = 500
+    error_type = "worker_died"
+
+
+class ChildFailed(RetouchError):
+    """An error the child reported, re-raised in the parent with its original status and shape."""
+
+    def __init__(self, payload: dict[str, Any], message: str) -> None:
+        super().__init__(message)
+        self.payload = payload
+        self.status_code = int(payload.get("status_code", 500))
+        self.error_type = str(payload.get("error_type", "internal_error"))
+
+    def to_payload(self) -> dict[str, Any]:
+        return self.payload
+
+
+class _Child:
+    def __init__(self, settings_data: dict[str, Any]) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.conn, child_conn = ctx.Pipe(duplex=True)
+        self.process: BaseProcess = ctx.Process(
+            target=child_main, args=(settings_data, child_conn), daemon=True, name="retouch-worker"
+        )
+        self.process.start()
+        child_conn.close()
+        self.jobs = 0
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(("stop",))
+        except OSError:
+            pass
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(5)
+        self.conn.close()
+
+
+class ProcessRunner:
+    def __init__(self, settings: Settings, *, slots: int) -> None:
+        self._settings_data = settings.model_dump(mode="json")
+        self._free: queue.Queue[_Child] = queue.Queue()
+        self._lock = threading.Lock()
+        self._all: list[_Child] = []
+        self.recycled = 0
+        for _ in range(max(1, slots)):
+            self._free.put(self._spawn())
+
+    def _spawn(self) -> _Child:
+        child = _Child(self._settings_data)
+        with self._lock:
+            self._all.append(child)
+        return child
+
+    def _replace(self, child: _Child) -> _Child:
+        child.stop()
+        with self._lock:
+            self._all.remove(child)
+            self.recycled += 1
+        return self._spawn()
+
+    def close(self) -> None:
+        with self._lock:
+            children = list(self._all)
+            self._all.clear()
+        for child in children:
+            child.stop()
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [c.process.pid for c in self._all if c.process.pid is not None]
+
+    def run(self, job: Job, progress: JobProgress) -> RunOutcome:
+        child = self._free.get()
+        retire = True
+        try:
+            if not child.process.is_alive():  # died while idle: the job has not started, take a fresh child
+                child = self._replace(child)
+            child.conn.send(("run", job))
+            ended, retire = self._follow(child, progress)
+            if isinstance(ended, BaseException):
+                raise ended
+            return ended
+        finally:
+            self._free.put(self._replace(child) if retire or not child.process.is_alive() else child)
+
+    def _follow(self, child: _Child, progress: JobProgress) -> tuple[RunOutcome | RetouchError, bool]:
+        """Relays the child's messages until it reports the job's end, with whether the child retires."""
+        cancel_sent_at: float | None = None
+        stop_reason: RetouchError | None = None
+        while True:
+            if not child.conn.poll(_POLL_SECONDS):
+                if not child.process.is_alive():
+                    return WorkerDied("the worker process died while running this edit (out of memory or killed)"), True
+                if cancel_sent_at is None:
+                    try:
+                        progress.check_cancelled()
+                    except (JobCancelled, TimedOut) as exc:
+                        stop_reason, cancel_sent_at = exc, time.monotonic()
+                        child.conn.send(("cancel",))
+                elif time.monotonic() - cancel_sent_at > _CANCEL_GRACE_SECONDS:
+                    child.process.kill()
+                    assert stop_reason is not None
+                    return stop_reason, True
+                continue
+            try:
+                message = child.conn.recv()
+            except (EOFError, OSError):
+                return WorkerDied("the worker process died while running this edit"), True
+            kind, retire = message[0], bool(message[-1])
+            if kind == "log":
+                progress.log(message[1], message[2])
+            elif kind == "step":
+                progress.hub_step(message[1], message[2])
+            elif kind == "partial":
+                progress.partial(Image.frombytes("RGB", message[1], message[2]))
+            elif kind == "done":
+                return RunOutcome(result=message[1], inference_time=message[2]), retire
+            elif kind == "cancelled":
+                return stop_reason or JobCancelled(), retire
+            elif kind == "error":
+                return ChildFailed(message[1], message[2]), retire
+            elif kind == "crash":
+                payload = {"detail": message[1], "error_type": "internal_error", "status_code": 500}
+                return ChildFailed(payload, message[1]), retire

@@ -1,0 +1,97 @@
+"""Worker child processes: recycled after N jobs or past a memory limit without losing or repeating a job;
+a child killed mid-job ends that job with a clear error and is replaced; cancel reaches a running child."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+from retouch.config import EngineConfig
+
+from .conftest import data_uri, png_bytes, start_server, wait_done
+
+QUEUE = "/queue/openai/gpt-image-2/edit"
+GRAY = "tests.api.engines_for_tests:GrayEngine"
+
+
+def _engines() -> dict[str, EngineConfig]:
+    return {
+        "gray": EngineConfig(kind=GRAY, options={"steps": 2}),
+        "slowgray": EngineConfig(kind=GRAY, options={"steps": 40, "step_seconds": 0.1}),
+    }
+
+
+def _body(engine: str = "gray") -> dict[str, object]:
+    return {"prompt": "gray", "image_urls": [data_uri(png_bytes((24, 24)))], "engine": engine}
+
+
+def test_children_are_recycled_after_n_jobs_and_every_job_completes_once(tmp_path: Path) -> None:
+    srv, server, thread = start_server(tmp_path, engines=_engines(), worker_mode="processes", worker_max_jobs=2)
+    try:
+        runner = srv.app.state.runtime.pool.runner
+        first_pid = runner.pids()[0]
+        with srv.client() as c:
+            subs = [c.post(QUEUE, json=_body()).json() for _ in range(5)]
+            for sub in subs:
+                assert wait_done(c, sub["status_url"], timeout=60)["status"] == "COMPLETED"
+                result = c.get(sub["response_url"])
+                assert result.status_code == 200, result.text
+                assert c.get(result.json()["images"][0]["url"]).status_code == 200
+        history = {j.id: j for j in srv.app.state.runtime.store.history(None, None, 50, None)}
+        assert all(history[s["request_id"]].attempts == 1 for s in subs)
+        assert runner.recycled >= 2
+        assert first_pid not in runner.pids()
+    finally:
+        server.should_exit = True
+        thread.join(30)
+
+
+def test_memory_limit_recycles_and_a_killed_child_fails_only_its_job(tmp_path: Path) -> None:
+    srv, server, thread = start_server(tmp_path, engines=_engines(), worker_mode="processes", worker_max_rss_mb=1)
+    try:
+        runner = srv.app.state.runtime.pool.runner
+        with srv.client() as c:
+            before = runner.recycled
+            sub = c.post(QUEUE, json=_body()).json()
+            assert wait_done(c, sub["status_url"], timeout=60)["status"] == "COMPLETED"
+            deadline = time.time() + 10
+            while runner.recycled == before and time.time() < deadline:
+                time.sleep(0.05)
+            assert runner.recycled > before  # every child is over 1 MiB: retired after its job
+
+            slow = c.post(QUEUE, json=_body("slowgray")).json()
+            deadline = time.time() + 30
+            while c.get(slow["status_url"]).json()["status"] != "IN_PROGRESS" and time.time() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.5)
+            os.kill(runner.pids()[0], signal.SIGKILL)
+            wait_done(c, slow["status_url"], timeout=60)
+            died = c.get(slow["response_url"])
+            assert died.status_code == 500 and died.json()["error_type"] == "worker_died"
+
+            after = c.post(QUEUE, json=_body()).json()
+            assert wait_done(c, after["status_url"], timeout=60)["status"] == "COMPLETED"
+            assert c.get(after["response_url"]).status_code == 200
+    finally:
+        server.should_exit = True
+        thread.join(30)
+
+
+def test_cancel_reaches_a_job_running_in_a_child(tmp_path: Path) -> None:
+    srv, server, thread = start_server(tmp_path, engines=_engines(), worker_mode="processes")
+    try:
+        with srv.client() as c:
+            sub = c.post(QUEUE, json=_body("slowgray")).json()
+            deadline = time.time() + 30
+            while c.get(sub["status_url"]).json()["status"] != "IN_PROGRESS" and time.time() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.3)
+            assert c.put(sub["cancel_url"]).json()["status"] == "CANCELLATION_REQUESTED"
+            status = wait_done(c, sub["status_url"], timeout=20)
+            assert len([line for line in status["logs"] if line["message"].startswith("step ")]) < 40
+            assert c.get(sub["response_url"]).status_code == 400
+    finally:
+        server.should_exit = True
+        thread.join(30)
