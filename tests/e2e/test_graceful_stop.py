@@ -1,0 +1,114 @@
+"""SIGTERM drains: no new claims, a running job finishes before the process exits; with a short drain time the
+job is handed back and finished by the next start. Nothing accepted is lost either way."""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import yaml
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[2]
+RETOUCH = Path(sys.executable).with_name("retouch")
+QUEUE = "/queue/openai/gpt-image-2/edit"
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start(tmp: Path, port: int, drain: float) -> subprocess.Popen[bytes]:
+    config = {
+        "data_dir": str(tmp / "data"),
+        "workers": 1,
+        "drain_timeout_seconds": drain,
+        "default_engine": "slowgray",
+        "engines": {
+            "slowgray": {
+                "kind": "tests.api.engines_for_tests:GrayEngine",
+                "options": {"steps": 15, "step_seconds": 0.1},
+            }
+        },
+    }
+    (tmp / "config.yaml").write_text(yaml.safe_dump(config))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [str(RETOUCH), "serve", "--config", str(tmp / "config.yaml"), "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError(proc.stderr.read().decode() if proc.stderr else "server did not start")
+
+
+def _png() -> str:
+    buf = io.BytesIO()
+    Image.new("RGB", (32, 32), (250, 10, 10)).save(buf, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def _submit_and_wait_running(url: str) -> dict[str, str]:
+    sub: dict[str, str] = httpx.post(url + QUEUE, json={"prompt": "gray", "image_urls": [_png()]}).json()
+    deadline = time.time() + 20
+    while httpx.get(sub["status_url"]).json()["status"] != "IN_PROGRESS" and time.time() < deadline:
+        time.sleep(0.05)
+    return sub
+
+
+def test_sigterm_lets_the_running_job_finish(tmp_path: Path) -> None:
+    port = _port()
+    url = f"http://127.0.0.1:{port}"
+    proc = _start(tmp_path, port, drain=30)
+    try:
+        sub = _submit_and_wait_running(url)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) in (0, -signal.SIGTERM)  # uvicorn re-raises SIGTERM after its graceful shutdown
+        proc = _start(tmp_path, port, drain=30)
+        status = httpx.get(sub["status_url"], params={"logs": 1}).json()
+        assert status["status"] == "COMPLETED"
+        assert httpx.get(sub["response_url"]).status_code == 200
+        steps = [line for line in status["logs"] if line["message"] == "step 1/15"]
+        assert len(steps) == 1  # ran once, to the end, before the process exited
+    finally:
+        proc.kill()
+        proc.wait(10)
+
+
+def test_sigterm_with_a_short_drain_hands_the_job_back_and_the_next_start_finishes_it(tmp_path: Path) -> None:
+    port = _port()
+    url = f"http://127.0.0.1:{port}"
+    proc = _start(tmp_path, port, drain=0.2)
+    try:
+        sub = _submit_and_wait_running(url)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) in (0, -signal.SIGTERM)  # uvicorn re-raises SIGTERM after its graceful shutdown
+        proc = _start(tmp_path, port, drain=30)
+        deadline = time.time() + 30
+        while httpx.get(sub["status_url"]).json()["status"] != "COMPLETED" and time.time() < deadline:
+            time.sleep(0.1)
+        result = httpx.get(sub["response_url"])
+        assert result.status_code == 200, result.text
+        assert result.json()["images"][0]["width"] == 32
+    finally:
+        proc.kill()
+        proc.wait(10)
