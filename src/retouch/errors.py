@@ -66,6 +66,11 @@ class EngineRefusal(InputError):
         self.not_understood = not_understood or []
         self.capable_engines = capable_engines or []
 
+    def to_payload(self) -> dict[str, Any]:
+        payload = super().to_payload()
+        payload["detail"][0].update(not_understood=self.not_understood, capable_engines=self.capable_engines)
+        return payload
+
 
 class EngineUnavailable(RetouchError):
     """The engine exists in configuration but cannot run here (missing weights, missing extra, no key)."""

@@ -1,0 +1,105 @@
+"""The classic engine: parse the prompt into a plan, log it, run it step by step on the CPU.
+
+Deterministic: the only randomness (grain) comes from the request's seed, so the same input, prompt and seed give
+the same bytes. Masked edits are blended inside the white area only; the worker then restores every black pixel
+exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from ...errors import EngineRefusal, InputError
+from ...imaging.mask import feather_inside
+from ..base import EditTask, EngineResult, Progress, TaskInfo
+from . import looks, ops_filters, ops_geometry, ops_text, ops_tone  # noqa: F401  (register the operations)
+from .ops import REGISTRY, OpContext
+from .parser import parse
+from .plan import Plan
+
+_ = (looks, ops_filters, ops_geometry, ops_text, ops_tone)
+
+
+def plan_for(info: TaskInfo) -> Plan:
+    if info.mode == "generate":
+        raise EngineRefusal(
+            "the classic engine edits images; drawing a new image from text needs a generative engine",
+            capable_engines=["diffusers", "openai"],
+        )
+    plan = parse(info.prompt, num_inputs=info.num_inputs, has_mask=info.has_mask)
+    geometric = [s.op for s in plan.steps if REGISTRY[s.op].geometric]
+    if info.has_mask and geometric:
+        raise InputError(
+            "mask_image_url",
+            f"a mask cannot be combined with an edit that changes the image geometry ({', '.join(geometric)}); "
+            "drop the mask or the geometric instruction",
+        )
+    return plan
+
+
+def to_array(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
+    rgba = image.mode == "RGBA"
+    arr = np.asarray(image.convert("RGBA" if rgba else "RGB"), dtype=np.float32) / 255.0
+    return (arr[..., :3].copy(), arr[..., 3:].copy()) if rgba else (arr, None)
+
+
+def to_image(rgb: np.ndarray, alpha: np.ndarray | None) -> Image.Image:
+    data = rgb if alpha is None else np.concatenate([rgb, alpha], axis=2)
+    pixels = (np.clip(data, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    return Image.fromarray(pixels, "RGBA" if alpha is not None else "RGB")
+
+
+def run_plan(plan: Plan, image: Image.Image, ctx: OpContext, progress: Progress, *, first: bool = True) -> Image.Image:
+    rgb, alpha = to_array(image)
+    original = rgb
+    total = len(plan.steps)
+    for index, step in enumerate(plan.steps):
+        progress.step(index, total)
+        spec = REGISTRY[step.op]
+        if first:
+            progress.log(f"Step {index + 1}/{total}: {step.describe()}")
+        if spec.geometric:
+            stacked = rgb if alpha is None else np.concatenate([rgb, alpha], axis=2)
+            out = spec.apply(stacked, step.params, ctx)
+            rgb, alpha = (out, None) if alpha is None else (out[..., :3], out[..., 3:])
+            original = rgb
+        else:
+            rgb = spec.apply(rgb, step.params, ctx).astype(np.float32)
+        if total > 1 and index < total - 1:
+            progress.partial(to_image(rgb, alpha))
+    progress.step(total, total)
+    if ctx.mask is not None:
+        weight = ctx.mask[..., None]
+        rgb = original + (rgb - original) * weight
+    return to_image(rgb, alpha)
+
+
+class ClassicEngine:
+    def __init__(self, name: str = "classic", options: Mapping[str, Any] | None = None) -> None:
+        self.name = name
+        self.options = dict(options or {})
+
+    def preflight(self, info: TaskInfo) -> None:
+        plan_for(info)
+
+    def run(self, task: EditTask, progress: Progress) -> EngineResult:
+        plan = plan_for(task.info())
+        progress.log("Plan:\n" + plan.describe())
+        image = task.images[0]
+        mask = None
+        if task.mask is not None:
+            radius = max(1, round(min(image.size) * 0.004))
+            mask = np.asarray(feather_inside(task.mask.convert("L"), radius), dtype=np.float32) / 255.0
+        inputs = [to_array(img)[0] for img in task.images[1:]]
+        outputs = []
+        for i in range(task.num_images):
+            ctx = OpContext(rng=np.random.default_rng([task.seed, i]), inputs=inputs, mask=mask)
+            outputs.append(run_plan(plan, image, ctx, progress, first=i == 0))
+        if len(plan.steps) == 1:
+            progress.partial(outputs[0])
+        geometric = any(REGISTRY[s.op].geometric for s in plan.steps)
+        return EngineResult(images=outputs, info={"geometric": geometric, "plan": plan.describe()})

@@ -1,0 +1,343 @@
+# ruff: noqa: E501  (phrase patterns read best on one line each)
+"""The phrase table: which words mean which operation, and how their parameters are read.
+
+Rules are tried in order (specific before general) on each clause of the prompt; a rule's match is consumed, and
+whatever words remain must be filler ("make it", "a bit", "please") or the clause is not understood.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .vocabulary import COLOUR_RE, amount, colour, percent, position
+
+Build = Callable[[re.Match[str], str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    op: str
+    pattern: re.Pattern[str]
+    build: Build
+
+
+RULES: list[Rule] = []
+
+
+def rule(op: str, pattern: str) -> Callable[[Build], Build]:
+    def wrap(build: Build) -> Build:
+        RULES.append(Rule(op, re.compile(pattern), build))
+        return build
+
+    return wrap
+
+
+def _amt(clause: str) -> dict[str, Any]:
+    pct = percent(clause)
+    if pct is not None:
+        return {"percent": pct}
+    value = amount(clause)
+    return {} if value == 1.0 else {"amount": value}
+
+
+def _down(params: dict[str, Any]) -> dict[str, Any]:
+    if "percent" in params:
+        params["percent"] = -abs(params["percent"])
+    return {"direction": -1, **params}
+
+
+# -- looks (before single operations: "golden hour" must not read as "warm") ----------------------------------
+_LOOK_WORDS = {
+    "golden_hour": r"golden[ -]hour|sunset (look|light|glow)",
+    "night": r"night(time)?( look| scene| shot)?|day ?for ?night|like (it'?s|it is) night",
+    "moody": r"moody|gloomy|brooding",
+    "vintage": r"vintage|retro|old[ -]fashioned|old photo look|aged",
+    "high_key": r"high[ -]key",
+    "low_key": r"low[ -]key",
+    "faded_film": r"faded( film)?|film look|analog(ue)? film|matte",
+    "cinematic": r"cinematic|teal and orange|movie look|film grade",
+    "dramatic": r"dramatic",
+}
+for _name, _words in _LOOK_WORDS.items():
+
+    def _look(m: re.Match[str], clause: str, name: str = _name) -> dict[str, Any]:
+        return {"name": name, **_amt(clause)}
+
+    rule("look", rf"\b(?:{_words})\b( (look|style|mood|vibe|feel|effect))?")(_look)
+
+
+# -- colour and light -----------------------------------------------------------------------------------------
+rule(
+    "black_and_white",
+    r"\b(blackwhite|gr[ae]y ?scale|monochrome|monochromatic|mono|desaturated? (completely|fully|entirely|totally)"
+    r"|(completely|fully|entirely|totally) desaturated?|(remove|drop|strip|take out) (all )?(the )?colou?rs?"
+    r"|no colou?rs?|colou?rless|noir|gr[ae]y ?tones?)\b",
+)(lambda m, c: {})
+rule("sepia", r"\bsepia( ton(e|ed|ing))?\b")(lambda m, c: _amt(c))
+rule("invert", r"\b(invert(ed)?|negative|inverse)( (the )?colou?rs?)?\b")(lambda m, c: {})
+rule(
+    "auto_white_balance",
+    r"\b(auto(matic)?[ -]?)?white[ -]?balance|(remove|fix|correct) (the )?colou?r cast|colou?r[ -]correct(ion)?|neutrali[sz]e (the )?colou?rs?\b",
+)(lambda m, c: {})
+rule(
+    "auto_levels",
+    r"\b(auto[ -]?(levels|contrast|tone|enhance|fix)|normali[sz]e|stretch (the )?histogram|fix (the )?levels|auto[ -]?correct)\b",
+)(lambda m, c: {})
+
+
+@rule("exposure", r"(?P<ev>[+-]?\d+(\.\d+)?) ?(ev|stops?)\b( of exposure)?|\b(over|under)[ -]?expose[d]?\b")
+def _exposure(m: re.Match[str], clause: str) -> dict[str, Any]:
+    if m.group("ev") is not None:
+        ev = float(m.group("ev"))
+        if re.search(r"\b(darker|decrease|reduce|lower|down|less|under)\b", clause):
+            ev = -abs(ev)
+        return {"ev": ev}
+    return {"ev": -1.0 if "under" in m.group(0) else 1.0}
+
+
+rule("exposure", r"\b(increase|raise|boost|more) (the )?exposure\b")(lambda m, c: {"ev": 0.5 * amount(c)})
+rule("exposure", r"\b(decrease|reduce|lower|less) (the )?exposure\b")(lambda m, c: {"ev": -0.5 * amount(c)})
+rule("gamma", r"\bgamma( of| to| at)? (?P<g>\d+(\.\d+)?)\b")(lambda m, c: {"gamma": float(m.group("g"))})
+rule(
+    "brightness",
+    r"\b(darker|darken|dim(mer)?|(decrease|reduce|lower) (the )?brightness|less bright|not so bright|too bright)\b",
+)(lambda m, c: _down(_amt(c)))
+rule(
+    "brightness",
+    r"\b(brighter|brighten|lighten|lighter|more light|(increase|raise|boost|up) (the )?brightness|more bright"
+    r"|too dark|bright|brightness)\b",
+)(lambda m, c: _amt(c))
+rule(
+    "contrast",
+    r"\b((less|lower|decrease|reduce|soften|softer) (the )?contrast|flatter|flatten|low[ -]contrast)\b",
+)(lambda m, c: _down(_amt(c)))
+rule(
+    "contrast",
+    r"\b((more|increase|boost|higher|raise|add|stronger|up|punch up) (the )?contrast|contrast(y|ier)|punchy|punchier"
+    r"|high[ -]contrast|contrast)\b",
+)(lambda m, c: _amt(c))
+rule("vibrance", r"\b(less vibrant|reduce (the )?vibrance|lower (the )?vibrance)\b")(lambda m, c: _down(_amt(c)))
+rule("vibrance", r"\b(more vibrant|vibran(ce|t)|(boost|increase) (the )?vibrance)\b")(lambda m, c: _amt(c))
+rule(
+    "saturation",
+    r"\b(desaturated?|less saturat(ed|ion)|(reduce|lower|decrease) (the )?saturation|muted?( (the )?colou?rs?)?"
+    r"|less colou?rful|washed[ -]out|tone down (the )?colou?rs?)\b",
+)(lambda m, c: _down(_amt(c)))
+rule(
+    "saturation",
+    r"\b(more saturat(ed|ion)|saturate|(increase|boost|raise) (the )?saturation|more colou?rful|colou?rful|vivid"
+    r"|(boost|pump up|intensify|enhance) (the )?colou?rs?|richer colou?rs?|pop|saturation|saturated)\b",
+)(lambda m, c: _amt(c))
+rule("warmth", r"\b(cooler|cool( it)?( down)?|colder|cold|bluer|icy|chilly|less warm)\b( tones?| look)?")(
+    lambda m, c: _down(_amt(c))
+)
+rule("warmth", r"\b(warmer|warm( it)?( up)?|warmth|more warm|toastier|sunnier)\b( tones?| look)?")(lambda m, c: _amt(c))
+rule("tint", r"\b(greener|green(ish)?) tint\b|\btint (it )?green\b")(lambda m, c: {"toward": "green", **_amt(c)})
+rule("tint", r"\b(magenta|pinker|pink(ish)?) tint\b|\btint (it )?magenta\b")(
+    lambda m, c: {"toward": "magenta", **_amt(c)}
+)
+
+
+@rule(
+    "colour_tint",
+    rf"\b(tint|wash|tone|colou?r grade|grade)( it| the image)?( with| in| to)? (?P<c>{COLOUR_RE})\b"
+    rf"|\b(?P<c2>{COLOUR_RE})(ish)? (tint|wash|tone|cast|filter|overlay)\b",
+)
+def _colour_tint(m: re.Match[str], clause: str) -> dict[str, Any]:
+    found = colour(m.group("c") or m.group("c2") or "")
+    return {"colour": found, **_amt(clause)}
+
+
+@rule(
+    "hue_shift",
+    r"\b(shift|rotate|change|move) (the )?hues?( by)? (?P<d>-?\d+(\.\d+)?) ?(deg(rees)?|°)?"
+    r"|\bhue[ -]?shift( by| of)? (?P<d2>-?\d+(\.\d+)?) ?(deg(rees)?|°)?|\b(shift|rotate) (the )?hues?\b",
+)
+def _hue(m: re.Match[str], clause: str) -> dict[str, Any]:
+    value = m.group("d") or m.group("d2")
+    return {"degrees": float(value) if value else 30.0}
+
+
+# -- filters --------------------------------------------------------------------------------------------------
+rule("vignette", r"\b(vignett(e|ing)|darken (the )?(edges|corners|borders)|dark (edges|corners))\b")(
+    lambda m, c: _amt(c)
+)
+rule("pencil_sketch", r"\b(pencil[ -]?(sketch|drawing)|sketch(ed|y)?|line drawing|charcoal( drawing)?|drawing)\b")(
+    lambda m, c: _amt(c)
+)
+rule("cartoon", r"\b(cartoon(ish|ify|ized|ised|y)?|comic( book)?|toon|cel[ -]?shad(ed|ing)|anime style)\b")(
+    lambda m, c: {}
+)
+rule("emboss", r"\b(emboss(ed)?|relief|engrav(ed|ing))\b")(lambda m, c: _amt(c))
+rule(
+    "denoise",
+    r"\b(denoise|de-noise|noise reduction|(reduce|remove|less|clean up|smooth( out)?) (the )?(noise|grain)|less noisy)\b",
+)(lambda m, c: _amt(c))
+rule("grain", r"\b((film )?grain(y)?|add noise|noisy|noise)\b")(lambda m, c: _amt(c))
+
+
+@rule(
+    "pixelate",
+    r"\b(pixel(ate|ated|ise|ize|ized|ised)|pixel art|mosaic|8[ -]?bit)\b( with (?P<b>\d+) ?(px|pixels?)( blocks?)?)?",
+)
+def _pixelate(m: re.Match[str], clause: str) -> dict[str, Any]:
+    return {"block": int(m.group("b"))} if m.group("b") else _amt(clause)
+
+
+@rule(
+    "posterize",
+    r"\b(posteri[sz]ed?|fewer colou?rs|(?P<n>\d+) (colou?r|tone) levels|flat colou?rs)\b"
+    r"( (to|with|into) (?P<n2>\d+)( (colou?r |tone )?levels)?)?",
+)
+def _posterize(m: re.Match[str], clause: str) -> dict[str, Any]:
+    levels = m.group("n") or m.group("n2")
+    return {"levels": int(levels)} if levels else {}
+
+
+@rule(
+    "sharpen",
+    r"\b(sharpen(ed)?|sharper|crisper|crisp|more (detail|defined)|enhance (the )?details?|unsharp( mask)?"
+    r"|less blurry|deblur|un-?blur|clarity)\b",
+)
+def _sharpen(m: re.Match[str], clause: str) -> dict[str, Any]:
+    return _amt(clause)
+
+
+@rule(
+    "blur",
+    r"\b(blur(ry|red)?|soften|softer|out of focus|defocus(ed)?|gaussian blur|smooth(en)?)\b"
+    r"( (by|with|of|at)? ?(a )?(radius (of )?)?(?P<r>\d+(\.\d+)?) ?(px|pixels?)( radius)?)?",
+)
+def _blur(m: re.Match[str], clause: str) -> dict[str, Any]:
+    return {"radius": float(m.group("r"))} if m.group("r") else _amt(clause)
+
+
+# -- geometry -------------------------------------------------------------------------------------------------
+_CW = r"(?P<dir>clockwise|counter[ -]?clockwise|anti[ -]?clockwise|cw|ccw|to the left|to the right|left|right)"
+
+
+@rule(
+    "rotate",
+    rf"\b(rotate|turn|tilt|spin)( it| the image| the photo)?( by)? (?P<deg>-?\d+(\.\d+)?) ?(deg(ree)?s?|°)?( {_CW})?"
+    rf"|\b(rotate|turn)( it| the image| the photo)? {_CW.replace('dir', 'dir2')}( by (?P<deg2>-?\d+) ?(deg(ree)?s?|°)?)?"
+    r"|\b(?P<upside>(turn|rotate)( it| the image| the photo)? upside[ -]down)\b|\bquarter turn\b|\brotate( it)?\b",
+)
+def _rotate(m: re.Match[str], clause: str) -> dict[str, Any]:
+    if m.group("upside"):
+        return {"degrees": 180.0}
+    value = m.group("deg") or m.group("deg2")
+    degrees = float(value) if value else 90.0
+    direction = m.group("dir") or m.group("dir2") or ""
+    counter = bool(re.search(r"counter|anti|ccw|left", direction))
+    return {"degrees": degrees if counter else -degrees}
+
+
+@rule(
+    "flip",
+    r"\b(flip|mirror)( it| the image| the photo)?( (?P<how>horizontally|vertically|upside[ -]down"
+    r"|left[ -]to[ -]right|top[ -]to[ -]bottom|left[ -]right|up[ -]down|horizontal|vertical))?\b",
+)
+def _flip(m: re.Match[str], clause: str) -> dict[str, Any]:
+    how = m.group("how") or ""
+    vertical = bool(re.search(r"vertical|upside|top|up", how))
+    return {"direction": "vertical" if vertical else "horizontal"}
+
+
+_REGION = r"(?P<region>center|centre|middle|top half|bottom half|left half|right half|top left|top right|bottom left|bottom right)"
+
+
+@rule(
+    "crop",
+    rf"\bcrop( it| the image| the photo)?( to| into)?( an?| the)? ?((?P<a>\d+(\.\d+)?) ?[:x/] ?(?P<b>\d+(\.\d+)?)"
+    rf"|(?P<square>square)|(?P<wide>widescreen|16:9)|{_REGION}|(?P<portrait>portrait)|(?P<landscape>landscape))"
+    r"( (aspect )?(ratio|format|crop))?\b|\bmake it (?P<square2>square)\b",
+)
+def _crop(m: re.Match[str], clause: str) -> dict[str, Any]:
+    if m.group("a"):
+        return {"aspect": (float(m.group("a")), float(m.group("b")))}
+    if m.group("square") or m.group("square2"):
+        return {"aspect": (1.0, 1.0)}
+    if m.group("wide"):
+        return {"aspect": (16.0, 9.0)}
+    if m.group("portrait"):
+        return {"aspect": (4.0, 5.0)}
+    if m.group("landscape"):
+        return {"aspect": (3.0, 2.0)}
+    region = m.group("region").replace("centre", "center").replace("middle", "center")
+    return {"region": region}
+
+
+@rule(
+    "resize",
+    r"\b(resize|scale|shrink|enlarge|upscale|downscale|downsize)( it| the image| the photo)?"
+    r"( to| by)? ?((?P<w>\d+) ?[x×*] ?(?P<h>\d+)( ?px| pixels)?|(?P<pct>\d+(\.\d+)?) ?(%|percent)|(?P<f>\d+(\.\d+)?) ?x|"
+    r"(?P<half>half)( (the )?size)?|(?P<double>double|twice)( (the )?size)?)?\b"
+    r"|\bmake it (?P<half2>half|twice|double) (the |its )?size\b",
+)
+def _resize(m: re.Match[str], clause: str) -> dict[str, Any]:
+    if m.group("w"):
+        return {"size": (int(m.group("w")), int(m.group("h")))}
+    if m.group("pct"):
+        return {"factor": float(m.group("pct")) / 100}
+    if m.group("f"):
+        return {"factor": float(m.group("f"))}
+    if m.group("half") or m.group("half2") == "half":
+        return {"factor": 0.5}
+    if m.group("double") or m.group("half2") in ("twice", "double"):
+        return {"factor": 2.0}
+    word = m.group(1)
+    return {"factor": 2.0 if word in ("enlarge", "upscale") else 0.5}
+
+
+@rule(
+    "pad",
+    rf"\b(pad|letterbox|pillarbox)( it| the image| the photo)?( to (?P<a>\d+) ?[:x/] ?(?P<b>\d+))?"
+    rf"( with (?P<c>{COLOUR_RE}))?( (padding|bars|borders?))?\b"
+    rf"|\b(add )?(an? |a thin |a thick )?(?P<c2>{COLOUR_RE} )?(border|frame|padding)( of (?P<px>\d+) ?(px|pixels?))?"
+    rf"( in (?P<c3>{COLOUR_RE}))?\b",
+)
+def _pad(m: re.Match[str], clause: str) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    if m.group("a"):
+        params["aspect"] = (float(m.group("a")), float(m.group("b")))
+    found = colour(m.group("c") or m.group("c2") or m.group("c3") or "")
+    if found is not None:
+        params["colour"] = found
+    if m.group("px"):
+        params["pixels"] = int(m.group("px"))
+    elif "thin" in m.group(0):
+        params["pixels_fraction"] = 0.02
+    elif "thick" in m.group(0):
+        params["pixels_fraction"] = 0.1
+    return params
+
+
+# -- text (consumes its whole clause: captions are described in many ways) ------------------------------------
+TEXT_MODIFIERS = re.compile(
+    rf"^(?:(?:in|at|on|with|and|a|an|the|it|make|use|font|text|size|colou?r|of|to)\s+|{COLOUR_RE}\s*|(?:large|small|big|"
+    r"huge|giant|tiny|medium|bold|outlined?|outline|stroke|shadow|drop shadow|(?:top|bottom|upper|lower|center|centre"
+    r"|middle|left|right)(?:[ -](?:left|right|center|centre|middle))?|corner|side|edge)\s*)+$"
+)
+
+
+def text_params(clause: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Reads position, colour, size, outline and shadow wherever they appear in a text clause."""
+    if re.search(r"\b(top|bottom|upper|lower|center|centre|middle|left|right)\b", clause):
+        params["position"] = position(clause)
+    found = colour(re.sub(r"qtext\d+", "", clause))
+    if found is not None:
+        params["colour"] = found
+    size = re.search(r"\b(tiny|small|medium|large|big|huge|giant)\b", clause)
+    if size:
+        params["size"] = size.group(1)
+    pixels = re.search(r"\b(\d+) ?(px|pt|pixels?)\b", clause)
+    if pixels:
+        params["pixels"] = int(pixels.group(1))
+    if re.search(r"\b(outline[d]?|stroke|border)\b", clause):
+        params["outline"] = True
+    if re.search(r"\bshadow\b", clause):
+        params["shadow"] = True
+    return params

@@ -1,0 +1,77 @@
+"""Named looks, each a documented recipe of basic operations (see docs/classic.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .colour import Array
+from .ops import OpContext, register
+from .ops_tone import apply_steps
+
+LOOKS: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    "golden_hour": [("warmth", {"amount": 1.6}), ("saturation", {"amount": 0.4}), ("contrast", {"amount": 0.3})],
+    "night": [
+        ("exposure", {"ev": -1.3}),
+        ("warmth", {"direction": -1, "amount": 1.5}),
+        ("saturation", {"direction": -1, "amount": 0.6}),
+        ("contrast", {"amount": 0.4}),
+    ],
+    "moody": [
+        ("exposure", {"ev": -0.4}),
+        ("saturation", {"direction": -1, "amount": 0.8}),
+        ("contrast", {"amount": 0.8}),
+        ("warmth", {"direction": -1, "amount": 0.4}),
+        ("vignette", {"amount": 1.0}),
+    ],
+    "vintage": [
+        ("sepia", {"amount": 0.45}),
+        ("contrast", {"direction": -1, "amount": 0.6}),
+        ("fade", {"amount": 1.0}),
+        ("vignette", {"amount": 0.8}),
+        ("grain", {"amount": 0.6}),
+    ],
+    "high_key": [("exposure", {"ev": 0.8}), ("contrast", {"direction": -1, "amount": 0.8})],
+    "low_key": [("exposure", {"ev": -0.8}), ("contrast", {"amount": 1.0}), ("vignette", {"amount": 0.8})],
+    "faded_film": [
+        ("fade", {"amount": 1.5}),
+        ("saturation", {"direction": -1, "amount": 0.5}),
+        ("warmth", {"amount": 0.4}),
+        ("grain", {"amount": 0.5}),
+    ],
+    "cinematic": [
+        ("contrast", {"amount": 0.6}),
+        ("split_tone", {"amount": 1.0}),
+        ("saturation", {"direction": -1, "amount": 0.3}),
+    ],
+    "dramatic": [("contrast", {"amount": 1.4}), ("vibrance", {"amount": 0.8}), ("vignette", {"amount": 0.9})],
+}
+
+
+@register("fade", "lift the blacks (matte film look)")
+def fade(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+    lift = np.float32(0.08 * float(p.get("amount", 1.0)))
+    return (lift + img * (1.0 - lift)).astype(np.float32)
+
+
+@register("split_tone", "teal shadows, orange highlights")
+def split_tone(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+    from .colour import from_lab, to_lab
+
+    lab = to_lab(img)
+    light = lab[..., 0] / 100.0
+    strength = 8.0 * float(p.get("amount", 1.0))
+    lab[..., 1] += strength * (light - 0.5) * 0.6
+    lab[..., 2] += strength * (light - 0.5) * 2.0
+    return from_lab(lab)
+
+
+@register("look", "a named look (golden hour, night, moody, vintage, high key, low key, faded film, ...)")
+def look(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+    recipe = LOOKS[p["name"]]
+    strength = float(p.get("amount", 1.0))
+    out = apply_steps(img, recipe, ctx)
+    if strength < 1.0:
+        out = img + (out - img) * np.float32(strength)
+    return np.clip(out, 0, 1).astype(np.float32)

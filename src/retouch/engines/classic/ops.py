@@ -1,0 +1,61 @@
+"""The operation registry: every operation the classic engine can run, by name.
+
+An operation takes the working image (float32 RGB in 0..1, H x W x 3) and its parameters, and returns a new
+working image. Geometric operations may change the size; they cannot be combined with a mask. Part 2 (regions)
+adds operations here without touching the parser's core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+Array = np.ndarray
+
+
+@dataclass
+class OpContext:
+    """What an operation may need beyond its own image: the seed's random stream, the other input images."""
+
+    rng: np.random.Generator
+    inputs: Sequence[Array] = field(default_factory=list)
+    mask: Array | None = None  # float32 H x W, 1 = may change
+
+
+OpFunc = Callable[[Array, dict[str, Any], OpContext], Array]
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    name: str
+    apply: OpFunc
+    summary: str
+    geometric: bool = False
+    uses_rng: bool = False
+
+
+REGISTRY: dict[str, OpSpec] = {}
+
+
+def register(name: str, summary: str, *, geometric: bool = False, uses_rng: bool = False) -> Callable[[OpFunc], OpFunc]:
+    def wrap(func: OpFunc) -> OpFunc:
+        REGISTRY[name] = OpSpec(name, func, summary, geometric=geometric, uses_rng=uses_rng)
+        return func
+
+    return wrap
+
+
+def capabilities() -> str:
+    """One line listing what the engine can do, for refusals and docs."""
+    groups = {
+        "colour and light": "brightness, exposure, contrast, gamma, saturation, vibrance, warmth, tint, hue shift, "
+        "black & white, sepia, invert, auto levels, auto white balance, looks (golden hour, night, moody, vintage, "
+        "high key, low key, faded film, cinematic, dramatic)",
+        "filters": "blur, sharpen, denoise, vignette, grain, pixelate, posterize, cartoon, pencil sketch, emboss",
+        "text": "add text with position, colour, size, outline or shadow",
+        "geometry": "rotate, flip, crop to an aspect ratio or region, resize, pad or add a border",
+    }
+    return "; ".join(f"{k}: {v}" for k, v in groups.items())

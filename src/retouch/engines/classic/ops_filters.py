@@ -1,0 +1,103 @@
+"""Filters: blur, sharpen, denoise, vignette, grain, pixelate, posterize and the stylisations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+
+from .colour import Array, luminance
+from .ops import OpContext, register
+
+
+def _amount(p: dict[str, Any]) -> float:
+    return float(p.get("amount", 1.0))
+
+
+def _scale(img: Array) -> float:
+    """Filter sizes follow the image, so "blur" looks alike on a thumbnail and on a 4K photo."""
+    return min(img.shape[0], img.shape[1]) / 1000.0
+
+
+@register("blur", "Gaussian blur (radius in pixels, or by amount)")
+def blur(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+    sigma = float(p["radius"]) if "radius" in p else max(1.0, 4.0 * _amount(p) * _scale(img))
+    return cv2.GaussianBlur(img, (0, 0), sigmaX=sigma, borderType=cv2.BORDER_REFLECT)
+
+
+@register("sharpen", "unsharp mask")
+def sharpen(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+    sigma = max(0.8, 1.5 * _scale(img))
+    soft = cv2.GaussianBlur(img, (0, 0), sigmaX=sigma, borderType=cv2.BORDER_REFLECT)
+    return np.clip(img + (img - soft) * np.float32(1.2 * _amount(p)), 0, 1).astype(np.float32)
+
+
+@register("denoise", "edge-preserving smoothing of noise")
+def denoise(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+    sigma_colour = 0.08 * _amount(p)
+    return cv2.bilateralFilter(img, d=7, sigmaColor=sigma_colour, sigmaSpace=3.0)
+
+
+@register("vignette", "darken toward the corners")
+def vignette(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+    h, w = img.shape[:2]
+    yy = np.linspace(-1.0, 1.0, h, dtype=np.float32)[:, None]
+    xx = np.linspace(-1.0, 1.0, w, dtype=np.float32)[None, :]
+    radius = np.sqrt(xx * xx + yy * yy) / np.sqrt(2.0)
+    falloff = 1.0 - np.float32(0.6 * min(_amount(p), 1.6)) * np.clip((radius - 0.35) / 0.65, 0, 1) ** 2
+    return (img * falloff[..., None]).astype(np.float32)
+
+
+@register("grain", "film grain (seeded)", uses_rng=True)
+def grain(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+    h, w = img.shape[:2]
+    noise = ctx.rng.standard_normal((h, w), dtype=np.float32) * np.float32(0.035 * _amount(p))
+    return np.clip(img + noise[..., None], 0, 1).astype(np.float32)
+
+
+@register("pixelate", "large square pixels")
+def pixelate(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+    h, w = img.shape[:2]
+    block = int(p.get("block", max(2, round(min(h, w) / 48 * _amount(p)))))
+    small = cv2.resize(img, (max(1, w // block), max(1, h // block)), interpolation=cv2.INTER_AREA)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_NEAREST)
+
+
+@register("posterize", "few flat tone levels per channel")
+def posterize(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+    levels = max(2, int(p.get("levels", 4)))
+    return (np.floor(img * levels - 1e-6).clip(0, levels - 1) / (levels - 1)).astype(np.float32)
+
+
+@register("cartoon", "flat colours with dark outlines")
+def cartoon(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+    h, w = img.shape[:2]
+    small = cv2.resize(img, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
+    for _ in range(2):
+        small = cv2.bilateralFilter(small, d=7, sigmaColor=0.12, sigmaSpace=5.0)
+    flat = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+    flat = np.round(flat * 7) / 7
+    grey = cv2.medianBlur((luminance(img) * 255).astype(np.uint8), 5)
+    block = max(3, (int(9 * _scale(img) + 0.5) | 1))
+    edges = cv2.adaptiveThreshold(grey, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, block, 4)
+    return (flat * edges[..., None].astype(np.float32)).astype(np.float32)
+
+
+@register("pencil_sketch", "graphite drawing (colour dodge of the blurred negative)")
+def pencil_sketch(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+    grey = luminance(img)
+    sigma = max(2.0, 8.0 * _scale(img))
+    blurred = cv2.GaussianBlur(1.0 - grey, (0, 0), sigmaX=sigma)
+    sketch = np.clip(grey / np.maximum(1.0 - blurred, 1e-3), 0, 1)
+    sketch = sketch ** np.float32(1.0 + 0.6 * _amount(p))
+    return np.repeat(sketch[..., None], 3, axis=2).astype(np.float32)
+
+
+@register("emboss", "relief: light from the top left")
+def emboss(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+    kernel = np.array([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]], dtype=np.float32) * np.float32(_amount(p))
+    grey = luminance(img)
+    relief = cv2.filter2D(grey, -1, kernel, borderType=cv2.BORDER_REFLECT) - grey * np.float32(_amount(p))
+    out = np.clip(0.5 + relief * 0.5 + (grey - 0.5) * 0.15, 0, 1)
+    return np.repeat(out[..., None], 3, axis=2).astype(np.float32)

@@ -1,0 +1,110 @@
+"""Geometry: rotate, flip, crop, resize, pad. These work on any number of channels (alpha included) and set the
+output size themselves; quarter turns and flips are exact (no resampling)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from .colour import Array
+from .ops import OpContext, register
+
+REGIONS = {
+    "center": (0.25, 0.25, 0.75, 0.75),
+    "top half": (0.0, 0.0, 1.0, 0.5),
+    "bottom half": (0.0, 0.5, 1.0, 1.0),
+    "left half": (0.0, 0.0, 0.5, 1.0),
+    "right half": (0.5, 0.0, 1.0, 1.0),
+    "top left": (0.0, 0.0, 0.5, 0.5),
+    "top right": (0.5, 0.0, 1.0, 0.5),
+    "bottom left": (0.0, 0.5, 0.5, 1.0),
+    "bottom right": (0.5, 0.5, 1.0, 1.0),
+}
+
+
+def _fill(img: Array, colour: Any) -> list[float]:
+    rgb = [c / 255.0 for c in (colour or (0, 0, 0))]
+    return rgb + [1.0] * (img.shape[2] - 3) if img.ndim == 3 else rgb[:1]
+
+
+@register(
+    "rotate",
+    "rotate counter-clockwise by an angle (quarter turns exact; other angles expand the canvas)",
+    geometric=True,
+)
+def rotate(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+    degrees = float(p.get("degrees", 90)) % 360
+    if degrees % 90 == 0:
+        return np.ascontiguousarray(np.rot90(img, k=int(degrees // 90)))
+    h, w = img.shape[:2]
+    centre = (w / 2, h / 2)
+    matrix = cv2.getRotationMatrix2D(centre, degrees, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    new_w, new_h = int(round(h * sin + w * cos)), int(round(h * cos + w * sin))
+    matrix[0, 2] += new_w / 2 - centre[0]
+    matrix[1, 2] += new_h / 2 - centre[1]
+    fill = _fill(img, p.get("fill"))
+    return cv2.warpAffine(
+        img, matrix, (new_w, new_h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=fill
+    ).clip(0, 1)
+
+
+@register("flip", "mirror horizontally or vertically (exact)", geometric=True)
+def flip(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+    axis = 0 if p.get("direction") == "vertical" else 1
+    return np.ascontiguousarray(np.flip(img, axis=axis))
+
+
+@register("crop", "crop to an aspect ratio (centred) or a named region", geometric=True)
+def crop(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+    h, w = img.shape[:2]
+    if "region" in p:
+        x0, y0, x1, y1 = REGIONS[p["region"]]
+        return np.ascontiguousarray(img[round(y0 * h) : round(y1 * h), round(x0 * w) : round(x1 * w)])
+    a, b = p.get("aspect", (1, 1))
+    target = a / b
+    if w / h > target:
+        new_w = max(1, round(h * target))
+        left = (w - new_w) // 2
+        return np.ascontiguousarray(img[:, left : left + new_w])
+    new_h = max(1, round(w / target))
+    top = (h - new_h) // 2
+    return np.ascontiguousarray(img[top : top + new_h])
+
+
+@register("resize", "resize to a size or by a factor", geometric=True)
+def resize(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+    h, w = img.shape[:2]
+    if "size" in p:
+        new_w, new_h = p["size"]
+    else:
+        factor = float(p.get("factor", 0.5))
+        new_w, new_h = max(1, round(w * factor)), max(1, round(h * factor))
+    new_w, new_h = min(int(new_w), 3840), min(int(new_h), 3840)
+    if new_w * new_h > 8_294_400:
+        scale = (8_294_400 / (new_w * new_h)) ** 0.5
+        new_w, new_h = int(new_w * scale), int(new_h * scale)
+    if new_w < w and new_h < h:
+        return cv2.resize(img, (new_w, new_h), interpolation=cv2.INTER_AREA)
+    channels = img.shape[2]
+    pil = [Image.fromarray(img[..., c]).resize((new_w, new_h), Image.Resampling.LANCZOS) for c in range(channels)]
+    return np.stack([np.asarray(c) for c in pil], axis=2).clip(0, 1).astype(np.float32)
+
+
+@register("pad", "add a border, or pad to an aspect ratio, in a colour", geometric=True)
+def pad(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+    h, w = img.shape[:2]
+    if "aspect" in p:
+        a, b = p["aspect"]
+        target = a / b
+        new_w, new_h = (round(h * target), h) if w / h < target else (w, round(w / target))
+        top, left = (new_h - h) // 2, (new_w - w) // 2
+        bottom, right = new_h - h - top, new_w - w - left
+    else:
+        border = int(p.get("pixels", max(4, round(min(h, w) * float(p.get("pixels_fraction", 0.05))))))
+        top = bottom = left = right = border
+    fill = _fill(img, p.get("colour", (255, 255, 255)))
+    return cv2.copyMakeBorder(img, top, bottom, left, right, cv2.BORDER_CONSTANT, value=fill)

@@ -1,0 +1,100 @@
+"""Honest refusals: say which words were not understood, why (when it is a known kind of request the classic
+engine cannot do), what it can do instead, and which engines could."""
+
+from __future__ import annotations
+
+import re
+
+from ...errors import EngineRefusal
+from .ops import capabilities
+
+GENERATIVE = ["diffusers", "openai"]
+
+# (pattern on the clause, reason). First match wins.
+_REASONS: list[tuple[str, str]] = [
+    (
+        r"\b(colou?ri[sz]e|colou?ri[sz]ation|add colou?rs? to|restore (the )?colou?rs?)\b",
+        "colorizing a black-and-white photo means inventing colours, which needs a generative engine",
+    ),
+    (
+        r"\b(remove|erase|delete|get rid of|take out|take away|clean up|eliminate|hide|cut out)\b",
+        "{mask_hint}",
+    ),
+    (
+        r"\b(background|backdrop|sky|skies)\b",
+        "background and sky edits (blur, replace, remove) need the foreground or sky separated; the classic "
+        "engine's region operations are not available on this server yet: send a mask and a whole-image instruction "
+        "(it then applies only where the mask is white), or use a generative engine",
+    ),
+    (
+        r"\b(second|third|fourth|other|reference|2nd|3rd|4th) (image|photo|picture|one)\b|\bimages\b",
+        "combining several images (colour transfer, pasting, grids) is not available in this version of the classic "
+        "engine",
+    ),
+    (
+        r"\b(he|she|him|her|his|hers|they|them|their|person|people|man|woman|men|women|boy|girl|child|kid|face|"
+        r"faces|smile|smiling|eyes|hair|expression|older|younger|age|pose)\b",
+        "changing people (faces, expressions, age, hair, pose) needs a generative engine",
+    ),
+    (
+        r"\b(replace|swap|substitute|into|instead of|turn .* into|change (the|his|her|its) \w+ (to|into))\b",
+        "replacing or transforming objects needs a generative engine",
+    ),
+    (
+        r"\b(add|insert|put|place|draw|paint|include|create|generate|give)\b",
+        "adding new objects or content needs a generative engine",
+    ),
+    (
+        r"\b(make|turn|paint|colou?r|change) (the|his|her|their|its) \w+( \w+)? (to |into )?(red|green|blue|yellow|"
+        r"orange|purple|pink|black|white|gr[ae]y|brown|gold|silver)\b",
+        "recolouring one object needs a mask that marks it (then ask for a tint inside the mask), or a generative "
+        "engine that can find it",
+    ),
+    (
+        r"\b(what|why|how|who|where|when|tell me|describe|explain|hello|hi|thanks)\b",
+        "this is not an edit instruction; describe how the image should change",
+    ),
+]
+
+
+def _reason(clause: str, has_mask: bool) -> str | None:
+    for pattern, reason in _REASONS:
+        if re.search(pattern, clause):
+            if reason == "{mask_hint}":
+                if has_mask:
+                    return (
+                        "removing content inside the mask (inpainting) is not available on this server's classic "
+                        "engine yet"
+                    )
+                return (
+                    "removing an object needs a mask that marks it (white where it is, black elsewhere; "
+                    "mask_image_url), or a generative engine that can find it"
+                )
+            return reason
+    return None
+
+
+def refusal_for(
+    failed: list[tuple[str, list[str]]], quotes: list[str], *, has_mask: bool, num_inputs: int
+) -> EngineRefusal:
+    words: list[str] = []
+    reasons: list[str] = []
+    for clause, unknown in failed:
+        words.extend(w for w in unknown if w not in words)
+        reason = _reason(clause, has_mask)
+        if reason and reason not in reasons:
+            reasons.append(reason)
+    if not words and not reasons:
+        reasons.append("no edit instruction was found in the prompt")
+    parts = []
+    if words:
+        shown = ", ".join(f"'{w}'" for w in words[:12])
+        parts.append(f"The classic engine did not understand {shown}")
+    parts.extend(reasons)
+    message = (
+        ". ".join(p[0].upper() + p[1:] for p in parts)
+        + f". The classic engine can do: {capabilities()}."
+        + f" For this request use a generative engine ({', '.join(GENERATIVE)}): set 'engine', or send "
+        "'openai_api_key' to run it on OpenAI."
+    )
+    return EngineRefusal(message, not_understood=words, capable_engines=list(GENERATIVE))
