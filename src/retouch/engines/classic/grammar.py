@@ -26,6 +26,24 @@ class Rule:
 
 RULES: list[Rule] = []
 
+# Words that only name an operation already matched in the same clause ("increase exposure by 1 stop").
+OP_WORDS: dict[str, set[str]] = {
+    "exposure": {"exposure", "stop", "stops", "ev"},
+    "brightness": {"brightness", "light"},
+    "contrast": {"contrast"},
+    "saturation": {"saturation", "colors", "colours"},
+    "vibrance": {"vibrance"},
+    "warmth": {"warmth", "temperature"},
+    "blur": {"blur", "radius", "px", "pixels"},
+    "grain": {"grain", "noise"},
+    "denoise": {"noise", "grain"},
+    "resize": {"size", "px", "pixels"},
+    "pad": {"border", "padding", "px", "pixels"},
+    "rotate": {"degrees", "deg"},
+    "hue_shift": {"hue", "hues", "degrees"},
+    "posterize": {"levels"},
+}
+
 
 def rule(op: str, pattern: str) -> Callable[[Build], Build]:
     def wrap(build: Build) -> Build:
@@ -47,6 +65,11 @@ def _down(params: dict[str, Any]) -> dict[str, Any]:
     if "percent" in params:
         params["percent"] = -abs(params["percent"])
     return {"direction": -1, **params}
+
+
+rule("vignette", r"\b(vignett(e|ing)|darken (the )?(edges|corners|borders)|dark (edges|corners))\b")(
+    lambda m, c: _amt(c)
+)
 
 
 # -- looks (before single operations: "golden hour" must not read as "warm") ----------------------------------
@@ -71,6 +94,10 @@ for _name, _words in _LOOK_WORDS.items():
 
 # -- colour and light -----------------------------------------------------------------------------------------
 rule(
+    "auto_white_balance",
+    r"\b(auto(matic)?[ -]?)?white[ -]?balance|(remove|fix|correct) (the )?colou?r cast|colou?r[ -]correct(ion)?|neutrali[sz]e (the )?colou?rs?\b",
+)(lambda m, c: {})
+rule(
     "black_and_white",
     r"\b(blackwhite|gr[ae]y ?scale|monochrome|monochromatic|mono|desaturated? (completely|fully|entirely|totally)"
     r"|(completely|fully|entirely|totally) desaturated?|(remove|drop|strip|take out) (all )?(the )?colou?rs?"
@@ -78,10 +105,6 @@ rule(
 )(lambda m, c: {})
 rule("sepia", r"\bsepia( ton(e|ed|ing))?\b")(lambda m, c: _amt(c))
 rule("invert", r"\b(invert(ed)?|negative|inverse)( (the )?colou?rs?)?\b")(lambda m, c: {})
-rule(
-    "auto_white_balance",
-    r"\b(auto(matic)?[ -]?)?white[ -]?balance|(remove|fix|correct) (the )?colou?r cast|colou?r[ -]correct(ion)?|neutrali[sz]e (the )?colou?rs?\b",
-)(lambda m, c: {})
 rule(
     "auto_levels",
     r"\b(auto[ -]?(levels|contrast|tone|enhance|fix)|normali[sz]e|stretch (the )?histogram|fix (the )?levels|auto[ -]?correct)\b",
@@ -162,9 +185,6 @@ def _hue(m: re.Match[str], clause: str) -> dict[str, Any]:
 
 
 # -- filters --------------------------------------------------------------------------------------------------
-rule("vignette", r"\b(vignett(e|ing)|darken (the )?(edges|corners|borders)|dark (edges|corners))\b")(
-    lambda m, c: _amt(c)
-)
 rule("pencil_sketch", r"\b(pencil[ -]?(sketch|drawing)|sketch(ed|y)?|line drawing|charcoal( drawing)?|drawing)\b")(
     lambda m, c: _amt(c)
 )

@@ -35,7 +35,7 @@ def sharpen(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
 
 @register("denoise", "edge-preserving smoothing of noise")
 def denoise(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
-    sigma_colour = 0.08 * _amount(p)
+    sigma_colour = 0.2 * _amount(p)
     return cv2.bilateralFilter(img, d=7, sigmaColor=sigma_colour, sigmaSpace=3.0)
 
 

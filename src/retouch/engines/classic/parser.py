@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ...errors import EngineRefusal
-from .grammar import RULES, TEXT_MODIFIERS, text_params
+from .grammar import OP_WORDS, RULES, TEXT_MODIFIERS, text_params
 from .plan import Plan, Step
 from .refusals import refusal_for
 from .vocabulary import AMOUNT_WORDS, FILLER
@@ -64,12 +64,15 @@ def _read_clause(clause: str) -> tuple[list[Step], list[str]]:
     steps: list[Step] = []
     rest = f" {clause} "
     for r in RULES:
+        if any(s.op == r.op for s in steps):
+            continue
         match = r.pattern.search(rest)
         while match is not None:
             steps.append(Step(r.op, r.build(match, clause), clause.replace("blackwhite", "black and white")))
             rest = rest[: match.start()] + " " + rest[match.end() :]
             match = r.pattern.search(rest)
-    return steps, _leftover(rest)
+    named: set[str] = set().union(*(OP_WORDS.get(s.op, set()) for s in steps))
+    return steps, [w for w in _leftover(rest) if w not in named]
 
 
 def parse(prompt: str, *, num_inputs: int = 1, has_mask: bool = False) -> Plan:

@@ -11,7 +11,7 @@ import re
 AMOUNT_WORDS: list[tuple[str, float]] = [
     (r"\b(a tiny bit|very slightly|barely|a touch)\b", 0.3),
     (r"\b(slightly|a bit|a little( bit)?|somewhat|subtly|subtle|gently|mildly|a tad|lightly)\b", 0.5),
-    (r"\b(much|a lot|lots|very|strongly|significantly|heavily|way|really|considerably|dramatically|more)\b", 1.8),
+    (r"\b(much|a lot|lots|very|strongly|significantly|heavily|way|really|considerably|dramatically)\b", 1.8),
     (r"\b(extremely|massively|hugely|super|intensely)\b", 2.5),
 ]
 _PERCENT = re.compile(r"\bby (?P<pct>-?\d+(?:\.\d+)?) ?(%|percent)")
