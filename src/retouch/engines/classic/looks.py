@@ -19,7 +19,7 @@ LOOKS: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("contrast", {"amount": 0.4}),
     ],
     "moody": [
-        ("exposure", {"ev": -0.4}),
+        ("brightness", {"direction": -1, "amount": 0.6}),
         ("saturation", {"direction": -1, "amount": 0.8}),
         ("contrast", {"amount": 0.8}),
         ("warmth", {"direction": -1, "amount": 0.4}),
@@ -53,18 +53,6 @@ LOOKS: dict[str, list[tuple[str, dict[str, Any]]]] = {
 def fade(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
     lift = np.float32(0.08 * float(p.get("amount", 1.0)))
     return (lift + img * (1.0 - lift)).astype(np.float32)
-
-
-@register("split_tone", "teal shadows, orange highlights")
-def split_tone(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
-    from .colour import from_lab, to_lab
-
-    lab = to_lab(img)
-    light = lab[..., 0] / 100.0
-    strength = 8.0 * float(p.get("amount", 1.0))
-    lab[..., 1] += strength * (light - 0.5) * 0.6
-    lab[..., 2] += strength * (light - 0.5) * 2.0
-    return from_lab(lab)
 
 
 @register("look", "a named look (golden hour, night, moody, vintage, high key, low key, faded film, ...)")

@@ -1,117 +1,122 @@
-"""Colour and light: each operation moves a measurable quantity (L*, the spread of L*, chroma, b*, ...)."""
+"""Colour and light: each operation moves a measurable quantity (L*, the spread of L*, chroma, b*, ...).
+
+Operations that work in CIELAB are written as in-place kernels on an L*a*b* array, so a chain of them (a look,
+or "warmer, more contrast and more saturated") pays for one colour conversion, not one per step.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
+import cv2
 import numpy as np
 
-from .colour import Array, from_lab, from_linear, luminance, rgb_to_lab_colour, to_lab, to_linear
-from .ops import OpContext, register
+from .colour import Array, curve, from_lab, luminance, rgb_to_lab_colour, to_lab
+from .ops import REGISTRY, OpContext, register
+
+LabKernel = Callable[[Array, dict[str, Any]], None]
+LAB_KERNELS: dict[str, LabKernel] = {}
+
+
+def lab_op(name: str, summary: str) -> Callable[[LabKernel], LabKernel]:
+    def wrap(kernel: LabKernel) -> LabKernel:
+        LAB_KERNELS[name] = kernel
+
+        def apply(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+            lab = to_lab(img)
+            kernel(lab, p)
+            return from_lab(lab)
+
+        register(name, summary)(apply)
+        return kernel
+
+    return wrap
 
 
 def _strength(p: dict[str, Any]) -> float:
     return float(p.get("amount", 1.0))
 
 
-@register("brightness", "raise or lower lightness (L*)")
-def brightness(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
-    if "percent" in p:  # "by 20%": scale lightness by that much
-        lab = to_lab(img)
-        lab[..., 0] = np.clip(lab[..., 0] * (1.0 + float(p["percent"])), 0, 100)
-        return from_lab(lab)
-    delta = 10.0 * _strength(p) * (1 if p.get("direction", 1) > 0 else -1)
-    lab = to_lab(img)
+def _sign(p: dict[str, Any]) -> int:
+    return 1 if p.get("direction", 1) > 0 else -1
+
+
+@lab_op("brightness", "raise or lower lightness (L*)")
+def brightness(lab: Array, p: dict[str, Any]) -> None:
     light = lab[..., 0]
+    if "percent" in p:  # "by 20%": scale lightness by that much
+        np.clip(light * np.float32(1.0 + float(p["percent"])), 0, 100, out=light)
+        return
+    delta = np.float32(10.0 * _strength(p) * _sign(p))
     # Lift mid-tones more than the ends so highlights are not clipped flat.
     weight = 1.0 - ((light - 50.0) / 50.0) ** 2 * 0.5
-    lab[..., 0] = np.clip(light + delta * weight, 0, 100)
-    return from_lab(lab)
+    np.clip(light + delta * weight, 0, 100, out=light)
 
 
-@register("exposure", "exposure in stops (EV), in linear light")
-def exposure(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
-    return from_linear(to_linear(img) * np.float32(2.0 ** float(p.get("ev", 0.5))))
-
-
-@register("contrast", "spread of lightness around mid-grey")
-def contrast(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+@lab_op("contrast", "spread of lightness around its mean")
+def contrast(lab: Array, p: dict[str, Any]) -> None:
     if "percent" in p:
         factor = 1.0 + float(p["percent"])
     else:
         step = 0.25 * _strength(p)
-        factor = 1.0 + step if p.get("direction", 1) > 0 else 1.0 / (1.0 + step)
-    lab = to_lab(img)
-    mean = float(lab[..., 0].mean())
-    lab[..., 0] = np.clip(mean + (lab[..., 0] - mean) * factor, 0, 100)
-    return from_lab(lab)
+        factor = 1.0 + step if _sign(p) > 0 else 1.0 / (1.0 + step)
+    light = lab[..., 0]
+    mean = np.float32(light.mean())
+    np.clip(mean + (light - mean) * np.float32(factor), 0, 100, out=light)
 
 
-@register("gamma", "gamma curve (above 1 brightens mid-tones)")
-def gamma(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
-    g = max(0.05, float(p.get("gamma", 1.0)))
-    return np.power(np.clip(img, 0, 1), 1.0 / g).astype(np.float32)
-
-
-def _scale_chroma(img: Array, factor: float | Array) -> Array:
-    lab = to_lab(img)
-    lab[..., 1:] *= factor if np.isscalar(factor) else np.asarray(factor)[..., None]
-    return from_lab(lab)
-
-
-@register("saturation", "scale chroma")
-def saturation(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+@lab_op("saturation", "scale chroma")
+def saturation(lab: Array, p: dict[str, Any]) -> None:
     if "percent" in p:
-        return _scale_chroma(img, max(0.0, 1.0 + float(p["percent"])))
-    step = 0.35 * _strength(p)
-    return _scale_chroma(img, 1.0 + step if p.get("direction", 1) > 0 else max(0.0, 1.0 - step * 0.8))
+        factor = max(0.0, 1.0 + float(p["percent"]))
+    else:
+        step = 0.35 * _strength(p)
+        factor = 1.0 + step if _sign(p) > 0 else max(0.0, 1.0 - step * 0.8)
+    lab[..., 1:] *= np.float32(factor)
 
 
-@register("vibrance", "raise chroma of muted colours more than of vivid ones")
-def vibrance(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
-    lab = to_lab(img)
+@lab_op("vibrance", "raise chroma of muted colours more than of vivid ones")
+def vibrance(lab: Array, p: dict[str, Any]) -> None:
     chroma = np.hypot(lab[..., 1], lab[..., 2])
-    sign = 1 if p.get("direction", 1) > 0 else -1
-    factor = 1.0 + sign * 0.5 * _strength(p) * np.clip(1.0 - chroma / 60.0, 0.0, 1.0)
-    lab[..., 1:] *= factor[..., None]
-    return from_lab(lab)
+    factor = 1.0 + _sign(p) * 0.5 * _strength(p) * np.clip(1.0 - chroma / 60.0, 0.0, 1.0)
+    lab[..., 1:] *= factor[..., None].astype(np.float32)
 
 
-@register("warmth", "shift toward yellow/orange (warmer) or blue (cooler)")
-def warmth(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
-    sign = 1 if p.get("direction", 1) > 0 else -1
-    lab = to_lab(img)
-    lab[..., 2] += sign * 9.0 * _strength(p)
-    lab[..., 1] += sign * 2.0 * _strength(p)
-    return from_lab(lab)
+@lab_op("warmth", "shift toward yellow/orange (warmer) or blue (cooler)")
+def warmth(lab: Array, p: dict[str, Any]) -> None:
+    lab[..., 2] += np.float32(_sign(p) * 9.0 * _strength(p))
+    lab[..., 1] += np.float32(_sign(p) * 2.0 * _strength(p))
 
 
-@register("tint", "shift toward magenta or green")
-def tint(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
-    lab = to_lab(img)
-    lab[..., 1] += (1 if p.get("toward", "magenta") == "magenta" else -1) * 7.0 * _strength(p)
-    return from_lab(lab)
+@lab_op("tint", "shift toward magenta or green")
+def tint(lab: Array, p: dict[str, Any]) -> None:
+    lab[..., 1] += np.float32((1 if p.get("toward", "magenta") == "magenta" else -1) * 7.0 * _strength(p))
 
 
-@register("colour_tint", "wash the image toward a colour, keeping its light")
-def colour_tint(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+@lab_op("colour_tint", "wash the image toward a colour, keeping its light")
+def colour_tint(lab: Array, p: dict[str, Any]) -> None:
     target = rgb_to_lab_colour(tuple(p["colour"]))
-    mix = float(np.clip(0.3 * _strength(p), 0.0, 1.0))
-    lab = to_lab(img)
+    mix = np.float32(np.clip(0.3 * _strength(p), 0.0, 1.0))
     lab[..., 1] = lab[..., 1] * (1 - mix) + target[1] * mix
     lab[..., 2] = lab[..., 2] * (1 - mix) + target[2] * mix
-    return from_lab(lab)
 
 
-@register("hue_shift", "rotate hues by an angle")
-def hue_shift(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+@lab_op("hue_shift", "rotate hues by an angle")
+def hue_shift(lab: Array, p: dict[str, Any]) -> None:
     angle = math.radians(float(p.get("degrees", 30)))
-    lab = to_lab(img)
     a, b = lab[..., 1].copy(), lab[..., 2].copy()
-    lab[..., 1] = a * math.cos(angle) - b * math.sin(angle)
-    lab[..., 2] = a * math.sin(angle) + b * math.cos(angle)
-    return from_lab(lab)
+    cos, sin = np.float32(math.cos(angle)), np.float32(math.sin(angle))
+    lab[..., 1] = a * cos - b * sin
+    lab[..., 2] = a * sin + b * cos
+
+
+@lab_op("split_tone", "teal shadows, orange highlights")
+def split_tone(lab: Array, p: dict[str, Any]) -> None:
+    offset = (lab[..., 0] / 100.0 - 0.5) * np.float32(8.0 * _strength(p))
+    lab[..., 1] += offset * 0.6
+    lab[..., 2] += offset * 2.0
 
 
 @register("black_and_white", "remove all colour (luminance kept)")
@@ -122,13 +127,34 @@ def black_and_white(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
     return np.repeat(grey, 3, axis=2)
 
 
+def _srgb_to_linear(v: Array) -> Array:
+    return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+
+
+def _linear_to_srgb(v: Array) -> Array:
+    v = np.clip(v, 0.0, 1.0)
+    return np.where(v <= 0.0031308, v * 12.92, 1.055 * v ** (1 / 2.4) - 0.055)
+
+
+@register("exposure", "exposure in stops (EV), in linear light")
+def exposure(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+    gain = 2.0 ** float(p.get("ev", 0.5))
+    return curve(img, lambda v: _linear_to_srgb(_srgb_to_linear(v) * gain))
+
+
+@register("gamma", "gamma curve (above 1 brightens mid-tones)")
+def gamma(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+    g = max(0.05, float(p.get("gamma", 1.0)))
+    return np.power(np.clip(img, 0, 1), np.float32(1.0 / g)).astype(np.float32)
+
+
 @register("sepia", "brown-toned monochrome")
 def sepia(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
-    grey = luminance(img)[..., None]
-    tone = np.array([1.07, 0.74, 0.43], dtype=np.float32)
-    out = np.clip(grey * tone, 0, 1)
     mix = float(np.clip(_strength(p), 0, 1))
-    return (img * (1 - mix) + out * mix).astype(np.float32)
+    tone = np.array([1.07, 0.74, 0.43])[:, None] * np.array([0.299, 0.587, 0.114])[None, :]
+    matrix = ((1 - mix) * np.eye(3) + mix * tone).astype(np.float32)
+    out: Array = cv2.transform(np.ascontiguousarray(img, dtype=np.float32), matrix)
+    return np.clip(out, 0, 1, out=out)
 
 
 @register("invert", "negative")
@@ -136,18 +162,21 @@ def invert(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
     return (1.0 - img).astype(np.float32)
 
 
+def _sample(img: Array) -> Array:
+    return img[:: max(1, img.shape[0] // 256), :: max(1, img.shape[1] // 256)].reshape(-1, 3)
+
+
 @register("auto_levels", "stretch each channel to the full range (0.5% clipped)")
 def auto_levels(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
-    small = img[:: max(1, img.shape[0] // 256), :: max(1, img.shape[1] // 256)].reshape(-1, 3)
+    small = _sample(img)
     low = np.percentile(small, 0.5, axis=0).astype(np.float32)
     high = np.percentile(small, 99.5, axis=0).astype(np.float32)
-    span = np.maximum(high - low, 1e-3)
-    return np.clip((img - low) / span, 0, 1).astype(np.float32)
+    return np.clip((img - low) / np.maximum(high - low, 1e-3), 0, 1).astype(np.float32)
 
 
 @register("auto_white_balance", "neutralise a colour cast (grey world on the mid-tones)")
 def auto_white_balance(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
-    small = img[:: max(1, img.shape[0] // 256), :: max(1, img.shape[1] // 256)].reshape(-1, 3)
+    small = _sample(img)
     grey = luminance(small)
     mid = small[(grey > 0.1) & (grey < 0.9)]
     means = (mid if len(mid) > 100 else small).mean(axis=0)
@@ -156,8 +185,16 @@ def auto_white_balance(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
 
 
 def apply_steps(img: Array, steps: list[tuple[str, dict[str, Any]]], ctx: OpContext) -> Array:
-    from .ops import REGISTRY
-
+    """Runs steps in order, sharing one CIELAB conversion across consecutive LAB kernels."""
+    lab: Array | None = None
     for name, params in steps:
+        kernel = LAB_KERNELS.get(name)
+        if kernel is not None:
+            if lab is None:
+                lab = to_lab(img)
+            kernel(lab, params)
+            continue
+        if lab is not None:
+            img, lab = from_lab(lab), None
         img = REGISTRY[name].apply(img, params, ctx)
-    return img
+    return from_lab(lab) if lab is not None else img

@@ -1,0 +1,123 @@
+"""Classic engine speed on one core: every operation on a 1024x1024 photograph, and prompt parsing.
+
+Prints milliseconds per operation (median of several runs) next to a baseline measured in the same run (a plain
+float32 copy of the image, and an 8-bit → float → 8-bit round trip), with the issue's targets: global colour and
+filter operations ≤ 50 ms, stylisations ≤ 500 ms, parsing ≤ 2 ms.
+
+    .venv/bin/python bench/classic_speed.py
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import statistics  # noqa: E402
+import time  # noqa: E402
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
+from skimage import data  # noqa: E402
+
+from retouch.engines.base import NullProgress  # noqa: E402
+from retouch.engines.classic import parse  # noqa: E402
+from retouch.engines.classic.engine import to_array, to_image  # noqa: E402
+from retouch.engines.classic.ops import REGISTRY, OpContext  # noqa: E402
+
+cv2.setNumThreads(1)
+
+CASES: list[tuple[str, str]] = [
+    ("brightness", "brighter"),
+    ("exposure", "+0.5 EV"),
+    ("contrast", "more contrast"),
+    ("gamma", "gamma 1.5"),
+    ("saturation", "more saturated"),
+    ("vibrance", "boost vibrance"),
+    ("warmth", "warmer"),
+    ("tint", "green tint"),
+    ("colour tint", "tint it blue"),
+    ("hue shift", "shift hue by 40 degrees"),
+    ("black & white", "black and white"),
+    ("sepia", "sepia"),
+    ("invert", "invert"),
+    ("auto levels", "auto levels"),
+    ("auto white balance", "fix the white balance"),
+    ("look: golden hour", "golden hour"),
+    ("look: vintage", "vintage"),
+    ("look: moody", "moody"),
+    ("look: night", "make it look like night"),
+    ("look: cinematic", "cinematic"),
+    ("look: faded film", "faded film"),
+    ("blur", "blur it"),
+    ("sharpen", "sharpen"),
+    ("denoise", "reduce noise"),
+    ("vignette", "add a vignette"),
+    ("grain", "add film grain"),
+    ("pixelate", "pixelate"),
+    ("posterize", "posterize"),
+    ("text", "add the text 'Hello' at the top right in red, large, with an outline"),
+    ("flip", "flip horizontally"),
+    ("rotate 90", "rotate 90 degrees"),
+    ("rotate 30", "rotate 30 degrees"),
+    ("crop 16:9", "crop to 16:9"),
+    ("resize 50%", "scale it to 50%"),
+    ("pad", "add a white border"),
+    ("cartoon", "cartoon"),
+    ("pencil sketch", "pencil sketch"),
+    ("emboss", "emboss"),
+]
+STYLISATIONS = {"cartoon", "pencil sketch", "emboss"}
+RUNS = 7
+
+
+def timed(func: object, runs: int = RUNS) -> float:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        func()  # type: ignore[operator]
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples) * 1000
+
+
+def main() -> None:
+    photo = Image.fromarray(data.astronaut()).resize((1024, 1024), Image.Resampling.LANCZOS)
+    rgb, _ = to_array(photo)
+    copy_ms = timed(lambda: rgb.copy())
+    roundtrip_ms = timed(lambda: to_image(to_array(photo)[0], None))
+    print(f"baseline: float32 copy {copy_ms:.2f} ms; 8-bit -> float -> 8-bit round trip {roundtrip_ms:.2f} ms")
+    print(f"{'operation':22s} {'ms':>8s} {'x copy':>8s} {'target':>8s}  ok")
+    worst = 0.0
+    for label, prompt in CASES:
+        plan = parse(prompt)
+        ctx = OpContext(rng=np.random.default_rng(0))
+
+        def run(plan: object = plan, ctx: OpContext = ctx) -> None:
+            img = rgb
+            for step in plan.steps:  # type: ignore[attr-defined]
+                img = REGISTRY[step.op].apply(img, step.params, ctx)
+
+        ms = timed(run)
+        target = 500.0 if label in STYLISATIONS else 50.0
+        worst = max(worst, ms / target)
+        print(f"{label:22s} {ms:8.2f} {ms / copy_ms:8.1f} {target:8.0f}  {'yes' if ms <= target else 'NO'}")
+    prompts = [p for _, p in CASES] + ["make it warmer, add a vignette and sharpen it", "add a cat"]
+    start = time.perf_counter()
+    parsed = 0
+    for _ in range(20):
+        for prompt in prompts:
+            try:
+                parse(prompt)
+            except Exception:  # noqa: BLE001 - refusals are part of what parsing costs
+                pass
+            parsed += 1
+    parse_ms = (time.perf_counter() - start) * 1000 / parsed
+    print(f"{'parse a prompt':22s} {parse_ms:8.3f} {'':8s} {2:8.0f}  {'yes' if parse_ms <= 2 else 'NO'}")
+    _ = NullProgress
+    print(f"worst operation at {worst:.2f} of its target")
+
+
+if __name__ == "__main__":
+    main()
