@@ -64,7 +64,7 @@ def start_server(tmp_path: Path, **overrides: Any) -> tuple[LiveServer, uvicorn.
     settings = Settings(
         data_dir=tmp_path / "data",
         engines=engines,
-        default_engine="gray",
+        default_engine=overrides.pop("default_engine", "gray"),
         workers=1,
         job_lease_seconds=5,
         **overrides,

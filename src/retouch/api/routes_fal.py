@@ -156,14 +156,16 @@ def _add_app_routes(router: APIRouter, app_id: str, model: type[BaseModel]) -> N
     ) -> Response:
         service = _service(request)
         try:
-            job = service.submit(app_id, body.model_dump(mode="json"), caller, _submit_options(request, None))
+            job, events = service.submit_streaming(
+                app_id, body.model_dump(mode="json"), caller, _submit_options(request, None)
+            )
         except RetouchError as exc:
             payload = {k: v for k, v in exc.to_payload().items() if k != "status_code"}
             return sse_response(
                 _one(payload), status_code=exc.status_code, headers={"X-Fal-Error-Type": exc.error_type}
             )
         return sse_response(
-            _stream_events(service, job.id, bool(body.sync_mode)),
+            _stream_events(service, job.id, bool(body.sync_mode), events),
             headers={REQUEST_ID_HEADER: job.id},
         )
 
@@ -217,8 +219,10 @@ async def _one(payload: dict[str, Any]) -> AsyncIterator[bytes]:
     yield format_event(payload)
 
 
-async def _stream_events(service: RequestService, job_id: str, sync_mode: bool) -> AsyncIterator[bytes]:
-    async for event in service.events(job_id):
+async def _stream_events(
+    service: RequestService, job_id: str, sync_mode: bool, events: AsyncIterator[dict[str, Any]]
+) -> AsyncIterator[bytes]:
+    async for event in events:
         if event["type"] == "partial":
             yield format_event(
                 {

@@ -77,6 +77,12 @@ class Subscription:
         while True:
             yield await self._sub.queue.get()
 
+    def get_nowait(self) -> Event | None:
+        try:
+            return self._sub.queue.get_nowait()
+        except asyncio.QueueEmpty:
+            return None
+
     def close(self) -> None:
         self._hub._unsubscribe(self._job_id, self._sub)
 

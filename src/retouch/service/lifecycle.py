@@ -20,7 +20,7 @@ from ..engines.base import TaskInfo
 from ..engines.registry import EngineRegistry
 from ..errors import InputError, NotFound, RetouchError
 from ..jobs.base import CancelResult, Job, JobStore, LogLine, Outcome, Status
-from .events import EventHub
+from .events import EventHub, Subscription
 from .limits import check_capacity, retention_seconds
 from .validate import InputChecker
 
@@ -106,7 +106,9 @@ class RequestService:
         self.checker.check(payload, caller.key_id)
         return payload, hidden
 
-    def submit(self, app_id: str, payload: dict[str, Any], caller: Caller, opts: SubmitOptions) -> Job:
+    def submit(
+        self, app_id: str, payload: dict[str, Any], caller: Caller, opts: SubmitOptions, *, job_id: str | None = None
+    ) -> Job:
         payload, hidden = self.prepare(app_id, payload, caller)
         check_capacity(self.store, self.settings, caller.key_id, opts.max_queue_length)
         retain = retention_seconds(self.settings, caller.key_id, opts.retention_seconds)
@@ -114,7 +116,7 @@ class RequestService:
             payload[RETAIN_FIELD] = retain
         now = time.time()
         job = Job(
-            id=str(uuid.uuid4()),
+            id=job_id or str(uuid.uuid4()),
             app_id=app_id,
             owner=caller.key_id,
             payload=payload,
@@ -178,9 +180,26 @@ class RequestService:
                 # Events wake us at once in-process; the poll covers workers in other processes.
                 await sub.get(timeout=min(1.0, remaining) if remaining is not None else 1.0)
 
+    def submit_streaming(
+        self, app_id: str, payload: dict[str, Any], caller: Caller, opts: SubmitOptions
+    ) -> tuple[Job, AsyncIterator[dict[str, Any]]]:
+        """Submits with the live events already subscribed, so a fast job's previews are not missed."""
+        job_id = str(uuid.uuid4())
+        sub = self.hub.subscribe(job_id)
+        try:
+            job = self.submit(app_id, payload, caller, opts, job_id=job_id)
+        except BaseException:
+            sub.close()
+            raise
+        return job, self._follow(job_id, sub)
+
     async def events(self, job_id: str) -> AsyncIterator[dict[str, Any]]:
         """Live events of a job until it completes: {"type": "partial"|"log"|"status", ...}."""
-        with self.hub.subscribe(job_id) as sub:
+        async for event in self._follow(job_id, self.hub.subscribe(job_id)):
+            yield event
+
+    async def _follow(self, job_id: str, sub: Subscription) -> AsyncIterator[dict[str, Any]]:
+        with sub:
             last_status = None
             while True:
                 job = self.store.get(job_id)
@@ -190,6 +209,10 @@ class RequestService:
                     last_status = job.status
                     yield {"type": "status", "status": job.status.value}
                 if job.status == Status.COMPLETED:
+                    # Events published before the end are still queued: deliver them first.
+                    while (late := sub.get_nowait()) is not None:
+                        if late.kind in ("partial", "log"):
+                            yield {"type": late.kind, **late.data}
                     return
                 event = await sub.get(timeout=1.0)
                 if event is not None and event.kind in ("partial", "log"):
