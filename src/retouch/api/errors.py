@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import QueueFull, RetouchError
+from .openai_mapping import openai_field
 
 OPENAI_PREFIX = "/v1/images"
 
@@ -61,9 +62,11 @@ def error_response(request: Request, exc: RetouchError) -> JSONResponse:
         message = exc.message
         if isinstance(detail, list) and detail:
             loc = detail[0].get("loc", [])
-            param = ".".join(str(p) for p in loc[1:]) or None
+            param = openai_field(".".join(str(p) for p in loc[1:])) or None
             message = f"{param}: {detail[0].get('msg')}" if param else str(detail[0].get("msg"))
-        resp = openai_error(exc.status_code, message, param=param, code=payload.get("error_type"))
+        # OpenAI answers invalid parameters with 400 (its SDK raises BadRequestError for it).
+        status = 400 if exc.status_code == 422 else exc.status_code
+        resp = openai_error(status, message, param=param, code=payload.get("error_type"))
         resp.headers.update(headers)
         return resp
     return fal_error(exc.status_code, payload, headers)
@@ -79,7 +82,7 @@ def install_error_handlers(app: FastAPI) -> None:
         errors = _clean_validation(list(exc.errors()))
         if _is_openai(request):
             first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
-            param = ".".join(str(p) for p in first["loc"][1:]) or None
+            param = openai_field(".".join(str(p) for p in first["loc"][1:])) or None
             message = str(first["msg"])
             return openai_error(400, f"{param}: {message}" if param else message, param=param)
         return fal_error(422, {"detail": errors, "error_type": "validation_error"})

@@ -107,7 +107,11 @@ class JobRunner:
 
     def _deliver(self, job: Job, image: Image.Image, index: int) -> dict[str, Any]:
         fmt = job.payload.get("output_format", "png")
-        data = encode_image(image, fmt)
+        compression = job.payload.get("_output_compression")
+        if compression is not None and fmt != "png" and int(compression) < 100:
+            data = encode_image(image, fmt, quality=max(1, int(compression)), lossless=False)
+        else:
+            data = encode_image(image, fmt)
         content_type = CONTENT_TYPES[fmt]
         file_name = f"{job.id}-{index}.{EXTENSIONS[fmt]}"
         if job.payload.get("sync_mode"):

@@ -1,0 +1,137 @@
+"""The official ``openai`` package, unchanged, against a local Retouch: edits, masks, formats, streams, errors."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Iterator
+
+import numpy as np
+import openai
+import pytest
+from PIL import Image
+
+from retouch.config import EngineConfig, KeyConfig
+
+from ..api.conftest import LiveServer, start_server
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    engines = {"classic": EngineConfig(kind="classic"), "gray": EngineConfig(kind="gray", options={"steps": 3})}
+    srv, uv, thread = start_server(
+        tmp_path_factory.mktemp("openai"),
+        engines=engines,
+        default_engine="classic",
+        keys=[KeyConfig(id="alice", secret="sk-alice")],
+    )
+    yield srv
+    uv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def client(server: LiveServer) -> openai.OpenAI:
+    return openai.OpenAI(base_url=server.url + "/v1", api_key="sk-alice", max_retries=0)
+
+
+def _png(size: tuple[int, int] = (64, 48), colour: tuple[int, int, int] = (200, 60, 30), mode: str = "RGB") -> bytes:
+    rng = np.random.default_rng(1)
+    arr = np.clip(np.array(colour) + rng.integers(-30, 30, (size[1], size[0], 3)), 0, 255).astype(np.uint8)
+    img = Image.fromarray(arr).convert(mode)
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _decode(b64: str) -> Image.Image:
+    return Image.open(io.BytesIO(base64.b64decode(b64)))
+
+
+def _is_grey(img: Image.Image) -> bool:
+    arr = np.asarray(img.convert("RGB")).astype(int)
+    return bool(np.abs(arr[..., 0] - arr[..., 2]).max() <= 1)
+
+
+def test_edit_one_image(client: openai.OpenAI) -> None:
+    result = client.images.edit(image=("photo.png", _png(), "image/png"), prompt="make it black and white")
+    assert result.data and result.data[0].b64_json
+    out = _decode(result.data[0].b64_json)
+    assert out.size == (64, 48) and _is_grey(out)
+    assert result.usage is not None and result.usage.output_tokens > 0 and result.output_format == "png"
+
+
+def test_edit_several_images_and_n_2(client: openai.OpenAI) -> None:
+    result = client.images.edit(
+        image=[("a.png", _png(), "image/png"), ("b.png", _png((32, 32)), "image/png")],
+        prompt="make it warmer",
+        n=2,
+    )
+    assert result.data is not None and len(result.data) == 2
+    assert all(_decode(d.b64_json or "").size == (64, 48) for d in result.data)
+
+
+def test_edit_with_an_openai_alpha_mask_keeps_opaque_pixels(client: openai.OpenAI) -> None:
+    photo = _png((40, 30))
+    mask = Image.new("RGBA", (40, 30), (0, 0, 0, 255))
+    mask.paste((0, 0, 0, 0), (10, 5, 30, 25))  # transparent = edit here
+    buf = io.BytesIO()
+    mask.save(buf, "PNG")
+    result = client.images.edit(
+        image=("p.png", photo, "image/png"), mask=("m.png", buf.getvalue(), "image/png"), prompt="black and white"
+    )
+    out = np.asarray(_decode(result.data[0].b64_json or "").convert("RGB"))  # type: ignore[index]
+    src = np.asarray(Image.open(io.BytesIO(photo)).convert("RGB"))
+    assert np.array_equal(out[:5], src[:5]) and np.array_equal(out[:, :10], src[:, :10])
+    inside = out[8:22, 13:27].astype(int)
+    assert np.abs(inside[..., 0] - inside[..., 2]).max() <= 1
+
+
+@pytest.mark.parametrize(("fmt", "pil"), [("png", "PNG"), ("jpeg", "JPEG"), ("webp", "WEBP")])
+def test_each_output_format(client: openai.OpenAI, fmt: str, pil: str) -> None:
+    result = client.images.edit(
+        image=("p.png", _png(), "image/png"),
+        prompt="sepia",
+        output_format=fmt,
+        output_compression=80,  # type: ignore[arg-type]
+    )
+    assert _decode(result.data[0].b64_json or "").format == pil  # type: ignore[index]
+
+
+def test_streaming_edit_sends_partials_then_completed(client: openai.OpenAI) -> None:
+    stream = client.images.edit(
+        image=("p.png", _png((128, 96)), "image/png"),
+        prompt="make it warmer, add a vignette and sharpen it",
+        stream=True,
+        partial_images=2,
+    )
+    events = list(stream)
+    types = [e.type for e in events]
+    assert types[-1] == "image_edit.completed" and "image_edit.partial_image" in types
+    assert len([t for t in types if t == "image_edit.partial_image"]) <= 2
+    final = events[-1]
+    assert _decode(final.b64_json).size == (128, 96) and final.usage.output_tokens > 0  # type: ignore[union-attr]
+
+
+def test_generation(client: openai.OpenAI) -> None:
+    result = client.images.generate(prompt="anything", model="gray", size="512x512", extra_body={"engine": "gray"})
+    assert _decode(result.data[0].b64_json or "").size == (512, 512)  # type: ignore[index]
+    with pytest.raises(openai.BadRequestError) as exc:
+        client.images.generate(prompt="a castle at dawn")
+    assert "generative engine" in exc.value.message
+
+
+def test_bad_requests_raise_the_sdks_own_errors_with_our_message(client: openai.OpenAI, server: LiveServer) -> None:
+    with pytest.raises(openai.BadRequestError) as exc:
+        client.images.edit(image=("p.png", _png(), "image/png"), prompt="add a cat")
+    assert "cat" in exc.value.message and exc.value.code == "engine_refusal"
+    with pytest.raises(openai.BadRequestError) as exc:
+        client.images.edit(image=("p.png", _png(), "image/png"), prompt="sepia", size="1000x1000")
+    assert exc.value.param == "size" and "multiple of 16" in exc.value.message
+    with pytest.raises(openai.BadRequestError) as exc:
+        client.images.edit(image=("p.png", b"not an image", "image/png"), prompt="sepia")
+    assert exc.value.param == "image[0]"
+    with pytest.raises(openai.AuthenticationError):
+        openai.OpenAI(base_url=server.url + "/v1", api_key="wrong", max_retries=0).images.edit(
+            image=("p.png", _png(), "image/png"), prompt="sepia"
+        )
