@@ -20,15 +20,22 @@ def _is_openai(request: Request) -> bool:
 
 
 def _clean_validation(errors: list[Any]) -> list[dict[str, Any]]:
-    out = []
+    """Pydantic's errors, minus its internals: union-branch tags leave the location, and of the errors one union
+    field collects, only the most specific is kept ("must be a multiple of 16", not "is not a preset name")."""
+    best: dict[tuple[Any, ...], tuple[int, dict[str, Any]]] = {}
     for err in errors:
+        raw = list(err.get("loc", []))
+        loc = [p for p in raw if not (isinstance(p, str) and ("[" in p or "(" in p))]
+        field = tuple(loc[:3]) if len(loc) > 2 and isinstance(loc[2], int) else tuple(loc[:2])
         item = {
-            "loc": list(err.get("loc", [])),
-            "msg": str(err.get("msg", "")),
+            "loc": loc,
+            "msg": str(err.get("msg", "")).removeprefix("Value error, "),
             "type": str(err.get("type", "")),
         }
-        out.append(item)
-    return out
+        depth = len(raw)
+        if field not in best or depth > best[field][0]:
+            best[field] = (depth, item)
+    return [item for _, item in best.values()]
 
 
 def openai_error(

@@ -1,0 +1,31 @@
+"""A throw-away certificate authority and server certificate for TLS tests (trustme), written to files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import trustme
+
+# The names the official fal clients connect to: the run/queue host we point them at, and the storage hosts
+# that are fixed in their code (reached through a loopback CONNECT proxy).
+NAMES = ("127.0.0.1", "localhost", "rest.fal.ai", "v3.fal.media", "v3b.fal.media", "fal.media")
+
+
+@dataclass(frozen=True)
+class TLSFiles:
+    ca: Path
+    cert: Path
+    key: Path
+
+
+def make_tls(folder: Path) -> TLSFiles:
+    ca = trustme.CA()
+    server = ca.issue_cert(*NAMES)
+    files = TLSFiles(ca=folder / "ca.pem", cert=folder / "cert.pem", key=folder / "key.pem")
+    ca.cert_pem.write_to_path(str(files.ca))
+    server.cert_chain_pems[0].write_to_path(str(files.cert))
+    for extra in server.cert_chain_pems[1:]:
+        extra.write_to_path(str(files.cert), append=True)
+    server.private_key_pem.write_to_path(str(files.key))
+    return files
