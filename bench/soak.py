@@ -145,7 +145,8 @@ def audit(url: str, data_dir: Path, ledger: Ledger) -> tuple[int, int]:
                     break
                 time.sleep(0.05)
             lost += c.get(f"/queue/openai/gpt-image-2/requests/{rid}").status_code != 200
-    files = collections.Counter(p.name.rsplit("-", 1)[0] for p in (data_dir / "files").rglob("*.png"))
+    names = [json.loads(p.read_text()).get("file_name", "") for p in (data_dir / "files").rglob("*.json")]
+    files = collections.Counter(name.rsplit("-", 1)[0] for name in names)
     duplicated = sum(1 for rid in ledger.accepted if files.get(rid, 0) > 1)
     return lost, duplicated
 
