@@ -101,6 +101,10 @@ class Settings(BaseSettings):
     webhook_initial_delay_seconds: float = 15.0
 
     # Retention of results and history (seconds); 0 keeps forever.
+    # Prices for engine kinds: a multiplier of the SPEC table (0 = free) and/or USD per second of run time.
+    price_multipliers: dict[str, float] = Field(default_factory=dict)
+    price_per_second: dict[str, float] = Field(default_factory=dict)
+
     result_ttl_seconds: int = 7 * 24 * 3600
     sweep_interval_seconds: float = 300.0
 

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import pricing
 from .config import Settings
 from .engines.registry import EngineRegistry
 from .files.base import ObjectStore, key_from_url
@@ -116,6 +117,7 @@ def build_job_runner(
 
 def build_runtime(settings: Settings, *, resolver: Resolver | None = None, with_workers: bool | None = None) -> Runtime:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    pricing.configure(settings.price_multipliers, settings.price_per_second)
     store = build_job_store(settings)
     files = build_object_store(settings)
     engines = EngineRegistry(settings.engines, settings.default_engine)

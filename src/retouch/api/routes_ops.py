@@ -77,4 +77,24 @@ def install_ops_routes(app: FastAPI) -> None:
         next_before = jobs[-1].created_at if len(jobs) == limit else None
         return {"items": items, "next_before": next_before, "has_more": next_before is not None}
 
+    @router.get("/usage", summary="This key's usage and cost per UTC day (all keys for an admin: ?all=1)")
+    def usage(
+        request: Request,
+        days: int = Query(default=30, ge=1, le=3660),
+        all_keys: bool = Query(default=False, alias="all"),
+        caller: Caller = Depends(get_caller),
+    ) -> dict[str, Any]:
+        import time
+
+        everyone = all_keys and (caller.admin or caller.key_id is None)
+        owner = None if everyone else (caller.key_id or "")
+        rows = request.app.state.runtime.store.usage_by_day(owner, time.time() - days * 86400)
+        totals = {k: sum(r[k] for r in rows) for k in ("requests", "images", "tokens")}
+        return {
+            "key": None if everyone else caller.key_id,
+            "days": rows,
+            "total": {**totals, "cost": round(sum(r["cost"] for r in rows), 6)},
+            "currency": "USD",
+        }
+
     app.include_router(router)

@@ -148,6 +148,14 @@ class JobStore(Protocol):
         0 keeps forever) whose webhook is delivered. Returns how many were deleted."""
         ...
 
+    def record_usage(self, owner: str | None, ts: float, images: int, tokens: int, cost: float) -> None:
+        """Adds a finished request to its key's usage ledger (kept apart from request records, which expire)."""
+        ...
+
+    def usage_by_day(self, owner: str | None, since: float) -> list[dict[str, Any]]:
+        """Per UTC day since ``since``: requests, images, tokens, cost; of one key, or of all keys when None."""
+        ...
+
     # -- operator controls --
     def set_paused(self, paused: bool) -> None:
         """Paused: running jobs finish, queued ones wait; survives restarts and holds for every worker."""

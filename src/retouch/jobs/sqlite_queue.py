@@ -18,6 +18,10 @@ from .base import ClaimLimits, Job, Status
 QUEUE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS turns (owner TEXT PRIMARY KEY, turn INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS control (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS usage (
+    owner TEXT NOT NULL, day TEXT NOT NULL, requests INTEGER NOT NULL, images INTEGER NOT NULL,
+    tokens INTEGER NOT NULL, cost REAL NOT NULL, PRIMARY KEY (owner, day)
+);
 """
 
 RowToJob = Callable[[sqlite3.Row], Job]
@@ -124,6 +128,30 @@ class SQLiteQueueMixin:
                 (job_id, worker),
             )
         return cur.rowcount == 1
+
+    # -- usage ledger ------------------------------------------------------------------------------------------
+    def record_usage(self, owner: str | None, ts: float, images: int, tokens: int, cost: float) -> None:
+        day = time.strftime("%Y-%m-%d", time.gmtime(ts))
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO usage (owner, day, requests, images, tokens, cost) VALUES (?, ?, 1, ?, ?, ?)"
+                " ON CONFLICT(owner, day) DO UPDATE SET requests = requests + 1, images = images + excluded.images,"
+                " tokens = tokens + excluded.tokens, cost = cost + excluded.cost",
+                (owner or "", day, images, tokens, cost),
+            )
+
+    def usage_by_day(self, owner: str | None, since: float) -> list[dict[str, Any]]:
+        first = time.strftime("%Y-%m-%d", time.gmtime(since))
+        where, params = ("day >= ?", [first]) if owner is None else ("day >= ? AND owner = ?", [first, owner])
+        rows = self._db().execute(
+            "SELECT day, SUM(requests), SUM(images), SUM(tokens), SUM(cost) FROM usage"
+            f" WHERE {where} GROUP BY day ORDER BY day",
+            params,
+        )
+        return [
+            {"day": r[0], "requests": int(r[1]), "images": int(r[2]), "tokens": int(r[3]), "cost": round(r[4], 6)}
+            for r in rows
+        ]
 
 
 def _paused(db: sqlite3.Connection) -> bool:

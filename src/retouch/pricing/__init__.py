@@ -12,16 +12,26 @@ from typing import Any
 
 from .table import TOKEN_PRICES, TokenPrices, per_image_price
 
-__all__ = ["Estimate", "estimate", "cost_from_usage", "text_tokens", "image_input_tokens", "configure"]
+__all__ = ["Estimate", "estimate", "cost_from_usage", "text_tokens", "image_input_tokens", "configure", "run_cost"]
 
-# Local engines are priced per the table unless the operator sets a multiplier (0 = free).
+# Local engines are priced per the table unless the operator sets a multiplier (0 = free) or a price per second.
 _LOCAL_MULTIPLIER: dict[str, float] = {}
+_PER_SECOND: dict[str, float] = {}
 
 
-def configure(local_multipliers: dict[str, float]) -> None:
-    """Operators' own prices for local engine kinds, as a multiplier of the reference table."""
+def configure(local_multipliers: dict[str, float], per_second: dict[str, float] | None = None) -> None:
+    """Operators' own prices for engine kinds: a multiplier of the reference table, or USD per second of run time
+    (e.g. what a GPU hour costs, divided by 3600). Per-second prices apply after the run; estimates use the table."""
     _LOCAL_MULTIPLIER.clear()
     _LOCAL_MULTIPLIER.update(local_multipliers)
+    _PER_SECOND.clear()
+    _PER_SECOND.update(per_second or {})
+
+
+def run_cost(estimated: float, engine: str, seconds: float) -> float:
+    """The cost reported after a run: per-second pricing when the operator set it for this engine kind."""
+    rate = _PER_SECOND.get(engine)
+    return round(rate * seconds, 6) if rate is not None else estimated
 
 
 @dataclass
@@ -49,6 +59,7 @@ def image_input_tokens(size: tuple[int, int]) -> int:
 
 
 def image_output_tokens(size: tuple[int, int], quality: str, prices: TokenPrices = TOKEN_PRICES) -> int:
+    """The output tokens that cost what the table charges for one image (price / $30 per million)."""
     return round(per_image_price(size, quality) / prices.image_output * 1_000_000)
 
 
@@ -86,8 +97,8 @@ def estimate(
 ) -> Estimate:
     text_in = text_tokens(prompt)
     image_in = sum(image_input_tokens(size) for size in input_sizes)
-    per_out = image_output_tokens(output_size, quality)
-    image_out = per_out * num_images
+    per_image = per_image_price(output_size, quality)
+    image_out = image_output_tokens(output_size, quality) * num_images
     usage = {
         "input_tokens": text_in + image_in,
         "input_tokens_details": {"text_tokens": text_in, "image_tokens": image_in, "cached_tokens": 0},
@@ -95,9 +106,10 @@ def estimate(
         "output_tokens_details": {"text_tokens": 0, "image_tokens": image_out},
         "total_tokens": text_in + image_in + image_out,
     }
-    cost = cost_from_usage(usage)
-    per_image = round(per_out * TOKEN_PRICES.image_output / 1_000_000, 6)
+    # Inputs at the token prices; outputs at the table's exact per-image price (the tokens above are its image).
+    input_cost = (text_in * TOKEN_PRICES.text_input + image_in * TOKEN_PRICES.image_input) / 1_000_000
+    cost = round(input_cost + per_image * num_images, 6)
     multiplier = _LOCAL_MULTIPLIER.get(engine)
     if multiplier is not None:
         cost, per_image = round(cost * multiplier, 6), round(per_image * multiplier, 6)
-    return Estimate(usage=usage, cost=cost, per_image=per_image)
+    return Estimate(usage=usage, cost=cost, per_image=per_image, breakdown={"input": round(input_cost, 6)})

@@ -1,7 +1,14 @@
-"""The price table of SPEC section 6, and the token prices it is consistent with."""
+"""The price table of SPEC section 6, and its extension to any size.
+
+Rows are grouped by aspect ratio (long side / short side): square 1:1, 4:3, 3:2 and 16:9. A custom size takes the
+family of the nearest aspect ratio (on a log scale) and is priced along that family's rows by pixel count:
+linearly between two rows, in proportion to the pixels beyond the ends (a constant price per pixel). So every
+listed cell is reproduced exactly, and at a fixed aspect ratio a larger image never costs less.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 # USD per output image by (width, height) and quality.
@@ -30,15 +37,33 @@ class TokenPrices:
 TOKEN_PRICES = TokenPrices()
 
 
+def _ratio(size: tuple[int, int]) -> float:
+    return max(size) / min(size)
+
+
+def _families() -> dict[float, list[tuple[int, dict[str, float]]]]:
+    families: dict[float, list[tuple[int, dict[str, float]]]] = {}
+    for size, prices in PER_IMAGE.items():
+        families.setdefault(round(_ratio(size), 3), []).append((size[0] * size[1], prices))
+    return {r: sorted(rows, key=lambda row: row[0]) for r, rows in families.items()}
+
+
+FAMILIES = _families()
+
+
 def per_image_price(size: tuple[int, int], quality: str) -> float:
-    """The table's price for a size; sizes between rows take the row nearest in pixel count (either
-    orientation), so a 768x1024 portrait costs what 1024x768 does and a 512x512 costs what the smallest row does."""
-    w, h = size
-    key = (max(w, h), min(w, h))
-    if key in PER_IMAGE:
-        return PER_IMAGE[key][quality]
-    if (w, h) in PER_IMAGE:
-        return PER_IMAGE[(w, h)][quality]
-    pixels = w * h
-    nearest = min(PER_IMAGE, key=lambda s: (abs(s[0] * s[1] - pixels), s[0] * s[1]))
-    return PER_IMAGE[nearest][quality]
+    """USD for one output image of ``size`` at ``quality`` (exact for the table's sizes, either orientation)."""
+    ratio = _ratio(size)
+    family = FAMILIES[min(FAMILIES, key=lambda r: abs(math.log(r) - math.log(ratio)))]
+    pixels = size[0] * size[1]
+    points = [(p, prices[quality]) for p, prices in family]
+    if pixels <= points[0][0]:
+        price = points[0][1] * pixels / points[0][0]
+    elif pixels >= points[-1][0]:
+        price = points[-1][1] * pixels / points[-1][0]
+    else:
+        for (p0, c0), (p1, c1) in zip(points, points[1:], strict=False):
+            if p0 <= pixels <= p1:
+                price = c0 + (c1 - c0) * (pixels - p0) / (p1 - p0)
+                break
+    return round(price, 6)

@@ -69,6 +69,9 @@ def child_main(settings_data: dict[str, Any], conn: Connection) -> None:
     from ..runtime import build_job_runner, build_object_store
 
     settings = Settings(**settings_data)
+    from .. import pricing
+
+    pricing.configure(settings.price_multipliers, settings.price_per_second)
     files = build_object_store(settings)
     runner = build_job_runner(settings, files, EngineRegistry(settings.engines, settings.default_engine))
     jobs: queue.Queue[Any] = queue.Queue()

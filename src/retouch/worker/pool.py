@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..errors import JobCancelled, RetouchError, StartDeadlinePassed
 from ..jobs.base import ClaimLimits, Job, JobStore, Outcome
@@ -200,5 +200,20 @@ class WorkerPool:
         if not stored:
             log.warning("job had already ended elsewhere; this run's result was dropped", extra={"job_id": job.id})
         self.hub.publish(job.id, Event("done", {"outcome": outcome.value}))
+        if stored and outcome == Outcome.OK and result is not None:
+            self._record_usage(job, result)
         if stored and self.on_job_end is not None:
             self.on_job_end(job, outcome)
+
+    def _record_usage(self, job: Job, result: dict[str, Any]) -> None:
+        try:
+            usage = result.get("usage") or {}
+            self.store.record_usage(
+                job.owner,
+                time.time(),
+                len(result.get("images") or []),
+                int(usage.get("total_tokens", 0)),
+                float(result.get("cost") or 0.0),
+            )
+        except Exception:  # the ledger must never fail a finished job
+            log.exception("recording usage failed", extra={"job_id": job.id})

@@ -102,7 +102,7 @@ class JobRunner:
         ]
         images = [self._deliver(job, img, i) for i, img in enumerate(finals)]
         result: dict[str, Any] = {"images": images, "seed": task.seed}
-        result.update(self._price(payload, originals, finals, outcome.usage, engine_name))
+        result.update(self._price(payload, originals, finals, outcome.usage, engine_name, inference_time))
         return RunOutcome(result=result, inference_time=inference_time)
 
     def _deliver(self, job: Job, image: Image.Image, index: int) -> dict[str, Any]:
@@ -139,6 +139,7 @@ class JobRunner:
         finals: list[Image.Image],
         usage: dict[str, Any] | None,
         engine_name: str,
+        seconds: float,
     ) -> dict[str, Any]:
         from .. import pricing
 
@@ -153,4 +154,7 @@ class JobRunner:
         )
         if usage:
             return {"usage": usage, "cost": pricing.cost_from_usage(usage)}
-        return {"usage": estimate.usage, "cost": estimate.cost}
+        return {
+            "usage": estimate.usage,
+            "cost": pricing.run_cost(estimate.cost, self.engines.kind(engine_name), seconds),
+        }
