@@ -13,10 +13,11 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from ...errors import EngineRefusal, InputError
+from ...errors import InputError
 from ...imaging.mask import feather_inside
 from ..base import EditTask, EngineResult, Progress, TaskInfo
 from . import looks, ops_filters, ops_geometry, ops_text, ops_tone  # noqa: F401  (register the operations)
+from .generate import draw, plan_generation
 from .ops import REGISTRY, OpContext
 from .parser import parse
 from .plan import Plan
@@ -26,10 +27,8 @@ _ = (looks, ops_filters, ops_geometry, ops_text, ops_tone)
 
 def plan_for(info: TaskInfo) -> Plan:
     if info.mode == "generate":
-        raise EngineRefusal(
-            "the classic engine edits images; drawing a new image from text needs a generative engine",
-            capable_engines=["diffusers", "openai"],
-        )
+        plan_generation(info.prompt)
+        return Plan(())
     plan = parse(info.prompt, num_inputs=info.num_inputs, has_mask=info.has_mask)
     geometric = [s.op for s in plan.steps if REGISTRY[s.op].geometric]
     if info.has_mask and geometric:
@@ -87,6 +86,8 @@ class ClassicEngine:
         plan_for(info)
 
     def run(self, task: EditTask, progress: Progress) -> EngineResult:
+        if task.mode == "generate":
+            return self._generate(task, progress)
         plan = plan_for(task.info())
         progress.log("Plan:\n" + plan.describe())
         image = task.images[0]
@@ -103,3 +104,14 @@ class ClassicEngine:
             progress.partial(outputs[0])
         geometric = any(REGISTRY[s.op].geometric for s in plan.steps)
         return EngineResult(images=outputs, info={"geometric": geometric, "plan": plan.describe()})
+
+    def _generate(self, task: EditTask, progress: Progress) -> EngineResult:
+        spec = plan_generation(task.prompt)
+        progress.log(f"Drawing a {spec['kind']} ({', '.join(str(c) for c in spec['colours'])})")
+        size = task.size or (1024, 768)
+        images = []
+        for i in range(task.num_images):
+            progress.step(i, task.num_images)
+            images.append(draw(spec, size, np.random.default_rng([task.seed, i])))
+        progress.step(task.num_images, task.num_images)
+        return EngineResult(images=images, info={"plan": str(spec)})
