@@ -16,13 +16,13 @@ from PIL import Image
 from ...errors import InputError
 from ...imaging.mask import feather_inside
 from ..base import EditTask, EngineResult, Progress, TaskInfo
-from . import looks, ops_filters, ops_geometry, ops_text, ops_tone  # noqa: F401  (register the operations)
+from . import looks, ops_filters, ops_geometry, ops_regions, ops_text, ops_tone  # noqa: F401  (register the operations)
 from .generate import draw, plan_generation
 from .ops import REGISTRY, OpContext
 from .parser import parse
 from .plan import Plan
 
-_ = (looks, ops_filters, ops_geometry, ops_text, ops_tone)
+_ = (looks, ops_filters, ops_geometry, ops_regions, ops_text, ops_tone)
 
 
 def plan_for(info: TaskInfo) -> Plan:
@@ -67,14 +67,25 @@ def run_plan(plan: Plan, image: Image.Image, ctx: OpContext, progress: Progress,
             rgb, alpha = (out, None) if alpha is None else (out[..., :3], out[..., 3:])
             original = rgb
         else:
-            rgb = spec.apply(rgb, step.params, ctx).astype(np.float32)
+            out = spec.apply(rgb, step.params, ctx).astype(np.float32)
+            if out.shape[2] == 4:  # the operation made a new alpha (background removal)
+                new_alpha = out[..., 3:]
+                alpha = new_alpha if alpha is None else alpha * new_alpha
+                out = out[..., :3]
+            rgb = out
         if total > 1 and index < total - 1:
             progress.partial(to_image(rgb, alpha))
     progress.step(total, total)
-    if ctx.mask is not None:
-        weight = ctx.mask[..., None]
+    if ctx.mask is not None and ctx.hole is not None:
+        # Removal and pasting replace the masked content outright: blend with the hard mask, so nothing of
+        # what was removed shows through a softened edge.
+        hard = any(s.op in HARD_EDGED for s in plan.steps)
+        weight = (ctx.hole.astype(np.float32) if hard else ctx.mask)[..., None]
         rgb = original + (rgb - original) * weight
     return to_image(rgb, alpha)
+
+
+HARD_EDGED = {"remove", "paste"}
 
 
 class ClassicEngine:
@@ -91,14 +102,19 @@ class ClassicEngine:
         plan = plan_for(task.info())
         progress.log("Plan:\n" + plan.describe())
         image = task.images[0]
-        mask = None
+        mask = hole = None
         if task.mask is not None:
             radius = max(1, round(min(image.size) * 0.004))
             mask = np.asarray(feather_inside(task.mask.convert("L"), radius), dtype=np.float32) / 255.0
-        inputs = [to_array(img)[0] for img in task.images[1:]]
+            hole = np.asarray(task.mask.convert("L")) > 127
+        others = [to_array(img) for img in task.images[1:]]
+        inputs = [rgb for rgb, _ in others]
+        alphas = [a[..., 0] if a is not None else None for _, a in others]
         outputs = []
         for i in range(task.num_images):
-            ctx = OpContext(rng=np.random.default_rng([task.seed, i]), inputs=inputs, mask=mask)
+            ctx = OpContext(
+                rng=np.random.default_rng([task.seed, i]), inputs=inputs, mask=mask, hole=hole, input_alphas=alphas
+            )
             outputs.append(run_plan(plan, image, ctx, progress, first=i == 0))
         if len(plan.steps) == 1:
             progress.partial(outputs[0])

@@ -72,6 +72,58 @@ rule("vignette", r"\b(vignett(e|ing)|darken (the )?(edges|corners|borders)|dark 
 )
 
 
+# -- regions (before the global operations: "blur the background" is not "blur") -------------------------------
+_BG = r"(back ?ground|backdrop|surroundings)"
+rule(
+    "background_remove",
+    rf"\b((remove|delete|erase|drop|get rid of|cut out|clear)( the)? {_BG}|(make )?(the )?{_BG} transparent|transparent {_BG}|cut out the (subject|person|object|product))\b",
+)(lambda m, c: {})
+rule(
+    "background_blur",
+    rf"\b((blur|soften|defocus)( out)?( the)? {_BG}|{_BG} blur(red|ry)?|blurr?(ed|y) {_BG}|bokeh|portrait mode)\b",
+)(lambda m, c: _amt(c))
+
+
+@rule(
+    "background_replace",
+    rf"\b(replace|change|swap|make|turn|set|paint|colou?r)( the)? {_BG}( (with|to|into|for))?( an?| the| some)?( (?P<c>{COLOUR_RE})(( (and|to|into) (?P<c2>{COLOUR_RE}))? gradient| (?P<c3>{COLOUR_RE}))?| (?P<ord>second|other|2nd|third|3rd|last) (image|photo|picture|one))?\b( gradient)?",
+)
+def _background_replace(m: re.Match[str], clause: str) -> dict[str, Any]:
+    if m.group("ord"):
+        return {"source": "image", "image": 2 if m.group("ord") in ("third", "3rd") else 1}
+    first = colour(m.group("c") or "") or (255, 255, 255)
+    second = colour(m.group("c2") or m.group("c3") or "") or first
+    return {"colour": first, "colour2": second}
+
+
+@rule(
+    "colour_transfer",
+    r"\b((match|use|take|apply|copy|transfer|borrow)( the)? (colou?rs?|colou?r palette|palette|tones?|look|grad(e|ing)|mood)( of| from)?( the)? (?P<ord>second|other|2nd|reference|third|3rd|last) (image|photo|picture|one)|colou?r transfer)\b",
+)
+def _colour_transfer(m: re.Match[str], clause: str) -> dict[str, Any]:
+    return {"image": 2 if (m.group("ord") or "") in ("third", "3rd") else 1}
+
+
+@rule(
+    "paste",
+    r"\b(paste|put|place|insert|overlay|add|stamp|use)( the)? (?P<ord>second|other|2nd|third|3rd|last) (image|photo|picture|one|logo)( as (a |an )?(?P<wm>watermark|logo))?( (in|into|on|at|onto|to) (the )?(?P<where>[a-z ]+?))?( corner)?\s*$",
+)
+def _paste(m: re.Match[str], clause: str) -> dict[str, Any]:
+    params: dict[str, Any] = {"image": 2 if m.group("ord") in ("third", "3rd") else 1}
+    if m.group("wm") or "watermark" in clause or "logo" in clause:
+        params.update(opacity=0.45, scale=0.18, position="bottom right")
+    where = m.group("where") or ""
+    if re.search(r"top|bottom|left|right|center|centre|middle|upper|lower", where):
+        params["position"] = position(where)
+    return params
+
+
+rule(
+    "side_by_side",
+    r"\b(side[ -]by[ -]side|next to each other|combine (them|the images|both)|collage|stitch (them|the images) together)\b",
+)(lambda m, c: {})
+
+
 # -- looks (before single operations: "golden hour" must not read as "warm") ----------------------------------
 _LOOK_WORDS = {
     "golden_hour": r"golden[ -]hour|sunset (look|light|glow)",

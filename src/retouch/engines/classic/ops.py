@@ -21,8 +21,10 @@ class OpContext:
     """What an operation may need beyond its own image: the seed's random stream, the other input images."""
 
     rng: np.random.Generator
-    inputs: Sequence[Array] = field(default_factory=list)
-    mask: Array | None = None  # float32 H x W, 1 = may change
+    inputs: Sequence[Array] = field(default_factory=list)  # the other input images, float32 RGB
+    mask: Array | None = None  # float32 H x W, 1 = may change (edge softened inward)
+    hole: Array | None = None  # bool H x W: the mask's white area, hard-edged (what removal fills)
+    input_alphas: Sequence[Array | None] = field(default_factory=list)
 
 
 OpFunc = Callable[[Array, dict[str, Any], OpContext], Array]
@@ -57,5 +59,8 @@ def capabilities() -> str:
         "filters": "blur, sharpen, denoise, vignette, grain, pixelate, posterize, cartoon, pencil sketch, emboss",
         "text": "add text with position, colour, size, outline or shadow",
         "geometry": "rotate, flip, crop to an aspect ratio or region, resize, pad or add a border",
+        "regions": "remove what a mask covers (inpainting); blur, replace (colour, gradient, another image) or "
+        "remove the background; take the colours of another image; paste another image or a logo as a "
+        "watermark; side by side",
     }
     return "; ".join(f"{k}: {v}" for k, v in groups.items())

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (phrase patterns read best on one line each)
 """Prompt → Plan. Splits the prompt into clauses, reads each with the phrase table, and refuses (with the exact
 words it could not place) rather than guess: a wrong edit is worse than a clear "no"."""
 
@@ -26,6 +27,11 @@ _SYNONYMS = [
 _ALLOWED = FILLER | {"%", "percent", "degrees", "deg", "tone", "tones", "look", "mood", "effect", "vibe", "feel"}
 _AMOUNT_RE = re.compile("|".join(p for p, _ in AMOUNT_WORDS))
 MAX_CLAUSES = 24
+# Removal names an object we cannot see; with a mask, the mask says what it is, so the whole clause is the removal.
+_REMOVE = re.compile(
+    r"\b(remove|erase|delete|get rid of|take out|take away|clean up|eliminate|retouch out|inpaint|fill (in )?the (masked|white|marked) (area|part|region)|fill (it|the hole))\b"
+)
+_NOT_REMOVAL = re.compile(r"\b(back ?ground|backdrop|surroundings|colou?rs?|colou?r cast|noise|grain|red ?eye)\b")
 
 
 def normalise(prompt: str) -> tuple[str, list[str]]:
@@ -89,6 +95,14 @@ def parse(prompt: str, *, num_inputs: int = 1, has_mask: bool = False) -> Plan:
     for clause in clauses:
         if steps and steps[-1].op == "text" and TEXT_MODIFIERS.match(clause):
             steps[-1] = Step("text", text_params(clause, dict(steps[-1].params)), steps[-1].words + ", " + clause)
+            continue
+        if _REMOVE.search(clause) and not _NOT_REMOVAL.search(clause):
+            if has_mask:
+                steps.append(Step("remove", {}, clause))
+            else:
+                failed.append(
+                    (clause, [w for w in _leftover(clause) if w not in ("remove", "erase", "delete")] or ["remove"])
+                )
             continue
         text_step = _text_step(clause, quotes)
         if text_step is not None:

@@ -22,14 +22,14 @@ _REASONS: list[tuple[str, str]] = [
     ),
     (
         r"\b(background|backdrop|sky|skies)\b",
-        "background and sky edits (blur, replace, remove) need the foreground or sky separated; the classic "
-        "engine's region operations are not available on this server yet: send a mask and a whole-image instruction "
-        "(it then applies only where the mask is white), or use a generative engine",
+        "this background or sky instruction was not understood; the classic engine can blur the background, "
+        "replace it with a colour, a gradient or another input image, or remove it (transparent); sky replacement "
+        "needs a generative engine",
     ),
     (
         r"\b(second|third|fourth|other|reference|2nd|3rd|4th) (image|photo|picture|one)\b|\bimages\b",
-        "combining several images (colour transfer, pasting, grids) is not available in this version of the classic "
-        "engine",
+        "with several images the classic engine can take the colours of the second image, paste it (into the mask, "
+        "a corner, or as a watermark), or put the images side by side",
     ),
     (
         r"\b(he|she|him|her|his|hers|they|them|their|person|people|man|woman|men|women|boy|girl|child|kid|face|"
@@ -62,10 +62,7 @@ def _reason(clause: str, has_mask: bool) -> str | None:
         if re.search(pattern, clause):
             if reason == "{mask_hint}":
                 if has_mask:
-                    return (
-                        "removing content inside the mask (inpainting) is not available on this server's classic "
-                        "engine yet"
-                    )
+                    return None
                 return (
                     "removing an object needs a mask that marks it (white where it is, black elsewhere; "
                     "mask_image_url), or a generative engine that can find it"

@@ -1,0 +1,111 @@
+"""Region operations on real photographs: removal, background blur/replace/remove, colour transfer, pasting."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+from skimage import data
+
+from retouch.engines.base import EditTask, NullProgress
+from retouch.engines.classic import ClassicEngine
+from retouch.errors import EngineRefusal
+
+
+@lru_cache(maxsize=8)
+def photo(name: str = "astronaut", size: int = 192) -> Image.Image:
+    return Image.fromarray(getattr(data, name)()[..., :3]).resize((size, size), Image.Resampling.LANCZOS)
+
+
+def run(prompt: str, images: list[Image.Image], mask: np.ndarray | None = None, seed: int = 5) -> Image.Image:
+    m = Image.fromarray(mask.astype(np.uint8) * 255) if mask is not None else None
+    task = EditTask(prompt=prompt, images=images, mask=m, seed=seed)
+    return ClassicEngine().run(task, NullProgress()).images[0]
+
+
+def lap_var(arr: np.ndarray, region: np.ndarray) -> float:
+    grey = cv2.cvtColor(arr[..., :3].astype(np.uint8), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    return float(cv2.Laplacian(grey, cv2.CV_32F)[region].var())
+
+
+def test_removal_fills_from_the_surroundings_and_never_reads_the_hole() -> None:
+    src = np.asarray(photo("chelsea"))
+    hole = np.zeros(src.shape[:2], bool)
+    hole[60:120, 70:130] = True
+    a = src.copy()
+    a[hole] = 0
+    b = src.copy()
+    b[hole] = 255
+    out_a = np.asarray(run("remove the object", [Image.fromarray(a)], hole))
+    out_b = np.asarray(run("remove the object", [Image.fromarray(b)], hole))
+    assert np.array_equal(out_a, out_b)  # what was under the mask made no difference
+    assert np.array_equal(out_a[~hole], a[~hole])
+    fill = out_a[hole].astype(float)
+    assert 30 < fill.mean() < 220 and fill.std() > 10  # neither black, nor white, nor flat
+    assert np.array_equal(out_a, np.asarray(run("remove the object", [Image.fromarray(a)], hole)))  # seeded
+
+
+def test_removal_without_a_mask_is_refused() -> None:
+    with pytest.raises(EngineRefusal, match="mask"):
+        run("remove the cat", [photo("chelsea")])
+
+
+def test_background_blur_with_a_mask_keeps_the_subject() -> None:
+    src = np.asarray(photo("astronaut"))
+    background = np.ones(src.shape[:2], bool)
+    background[40:192, 40:150] = False
+    out = np.asarray(run("blur the background", [photo("astronaut")], background))
+    assert np.array_equal(out[~background], src[~background])
+    inner = cv2.erode(background.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    assert lap_var(out, inner) < lap_var(src, inner) / 2
+
+
+def test_background_remove_and_replace_with_a_mask() -> None:
+    src = np.asarray(photo("coffee"))
+    background = np.zeros(src.shape[:2], bool)
+    background[:, :64] = True
+    cut = np.asarray(run("remove the background", [photo("coffee")], background))
+    assert cut.shape[2] == 4
+    assert abs((cut[..., 3] < 128).mean() - background.mean()) < 0.02
+    assert np.array_equal(cut[~background][:, :3], src[~background])
+    white = np.asarray(run("replace the background with white", [photo("coffee")], background))
+    inner = cv2.erode(background.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    assert (white[inner] >= 250).all()
+
+
+def test_automatic_foreground_on_a_subject_against_a_plain_backdrop() -> None:
+    canvas = np.full((200, 200, 3), (70, 140, 220), np.uint8)
+    subject = np.asarray(photo("coffee", 100))
+    canvas[60:160, 50:150] = subject
+    out = np.asarray(run("blur the background", [Image.fromarray(canvas)])).astype(int)
+    assert np.abs(out[90:130, 80:120] - canvas[90:130, 80:120]).mean() < 3  # the subject stays sharp
+    cut = np.asarray(run("remove the background", [Image.fromarray(canvas)]))
+    assert cut[5, 5, 3] < 30 and cut[110, 100, 3] > 220
+
+
+def test_a_doubtful_foreground_is_refused_asking_for_a_mask() -> None:
+    noise = np.random.default_rng(0).integers(0, 256, (160, 160, 3), dtype=np.uint8)
+    with pytest.raises(EngineRefusal, match="mask"):
+        run("remove the background", [Image.fromarray(noise)])
+
+
+def test_colour_transfer_paste_and_side_by_side() -> None:
+    base, ref = photo("astronaut"), photo("coffee")
+    lab = lambda im: cv2.cvtColor(np.asarray(im)[..., :3].astype(np.float32) / 255, cv2.COLOR_RGB2Lab)  # noqa: E731
+    moved = lab(run("use the colours of the second image", [base, ref]))
+    target = lab(ref).reshape(-1, 3).mean(0)
+    before = np.abs(lab(base).reshape(-1, 3).mean(0) - target).max()
+    after = np.abs(moved.reshape(-1, 3).mean(0) - target).max()
+    assert after < 4.0 and after < before / 3  # within gamut clipping of the reference's mean colour
+    logo = Image.new("RGB", (40, 40), (255, 0, 0))
+    marked = np.asarray(run("add the second image as a watermark", [base, logo])).astype(int)
+    src = np.asarray(base).astype(int)
+    changed = np.abs(marked - src).sum(axis=2) > 0
+    ys, xs = np.nonzero(changed)
+    assert ys.min() > 96 and xs.min() > 96  # bottom right only
+    assert 0 < (marked[changed][:, 0] - src[changed][:, 0]).mean()  # redder, but see-through
+    both = run("put them side by side", [base, ref])
+    assert both.size == (384, 192)
