@@ -16,4 +16,20 @@ set -euo pipefail
   fi
 )
 
+# System packages for the browser and distributed tests: Debian's Chromium (Playwright drives it; no browser
+# download) and redis-server. Installed only when missing.
+apt_install() {
+  local sudo=""
+  if [ "$(id -u)" != "0" ]; then sudo="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get install -y -q "$@" >/dev/null 2>&1 || { $sudo apt-get update -q >/dev/null 2>&1 && $sudo apt-get install -y -q "$@" >/dev/null; }
+}
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing ${missing[*]} (Debian packages)"
+  apt_install "${missing[@]}"
+fi
+
 exit 0

@@ -20,6 +20,7 @@ from .metrics import HTTP_LATENCY, HTTP_REQUESTS
 from .routes_admin import install_admin_routes
 from .routes_fal import install_fal_routes
 from .routes_openai import install_openai_routes
+from .routes_playground import install_playground_routes
 from .routes_ops import install_ops_routes
 from .routes_storage import install_storage_routes
 
@@ -100,12 +101,7 @@ def _optional_installers() -> list[Installer]:
     """Route groups that live in their own modules (OpenAI API, playground), added when present."""
     installers: list[Installer] = list(_extra_installers)
     installers.append(install_openai_routes)
-    try:
-        from .routes_playground import install_playground_routes  # type: ignore[import-not-found,unused-ignore]
-
-        installers.append(install_playground_routes)
-    except ImportError:
-        pass
+    installers.append(install_playground_routes)
     return installers
 
 
