@@ -20,8 +20,8 @@ from .metrics import HTTP_LATENCY, HTTP_REQUESTS
 from .routes_admin import install_admin_routes
 from .routes_fal import install_fal_routes
 from .routes_openai import install_openai_routes
-from .routes_playground import install_playground_routes
 from .routes_ops import install_ops_routes
+from .routes_playground import install_playground_routes
 from .routes_storage import install_storage_routes
 
 log = logging.getLogger("retouch.api")
