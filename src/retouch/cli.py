@@ -62,6 +62,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    from .logsetup import setup_logging
+    from .worker.main import run_worker
+
+    settings = _settings(args)
+    setup_logging(settings.log_level)
+    return run_worker(settings)
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     import importlib
 
@@ -99,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls-keyfile", dest="tls_keyfile")
     serve.add_argument("--public-url", dest="public_url", help="base URL used in returned file URLs")
     serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run an engine-only worker that pulls jobs from the shared store")
+    worker.add_argument("--config", help="YAML settings file (also RETOUCH_CONFIG)")
+    worker.add_argument("--data-dir", dest="data_dir", type=Path)
+    worker.add_argument("--workers", type=int, help="jobs run at once in this process")
+    worker.set_defaults(func=cmd_worker)
 
     plan = sub.add_parser("plan", help="print the classic engine's plan for a prompt without running it")
     plan.add_argument("prompt")

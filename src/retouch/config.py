@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     s3_prefix: str = ""
     s3_endpoint_url: str | None = None
     s3_region: str = "us-east-1"
+    # Shared by every host of one deployment: encrypts request secrets in Redis and signs upload tokens.
+    secret_key: str | None = None
 
     # Workers
     workers: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))

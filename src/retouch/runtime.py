@@ -37,20 +37,30 @@ Resolver = Callable[[str, int], list[str]]
 
 def build_job_store(settings: Settings) -> JobStore:
     if settings.state_backend == "redis":
-        from .jobs.store_redis import RedisJobStore  # type: ignore[import-not-found,unused-ignore]
+        from .jobs.store_redis import RedisJobStore
 
-        store: JobStore = RedisJobStore(settings.redis_url)
+        store: JobStore = RedisJobStore(
+            settings.redis_url, secret_key=settings.secret_key, default_ttl=settings.result_ttl_seconds
+        )
         return store
     return SQLiteJobStore(settings.data_dir / "retouch.db")
 
 
 def build_object_store(settings: Settings) -> ObjectStore:
     if settings.object_backend == "s3":
-        from .files.store_s3 import S3ObjectStore  # type: ignore[import-not-found,unused-ignore]
+        from .files.store_s3 import S3ObjectStore
 
         files: ObjectStore = S3ObjectStore(settings)
         return files
     return LocalObjectStore(settings.data_dir / "files")
+
+
+def build_event_hub(settings: Settings) -> EventHub:
+    if settings.state_backend == "redis":
+        from .service.events_redis import RedisEventHub
+
+        return RedisEventHub(settings.redis_url)
+    return EventHub()
 
 
 @dataclass
@@ -121,7 +131,7 @@ def build_runtime(settings: Settings, *, resolver: Resolver | None = None, with_
     store = build_job_store(settings)
     files = build_object_store(settings)
     engines = EngineRegistry(settings.engines, settings.default_engine)
-    hub = EventHub()
+    hub = build_event_hub(settings)
     image_policy = AddressPolicy(allow_private=settings.allow_private_image_urls, allow_loopback=False)
     hook_policy = AddressPolicy(
         allow_private=settings.allow_private_webhooks, allow_loopback=settings.allow_loopback_webhooks

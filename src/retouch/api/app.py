@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import time
@@ -85,7 +86,9 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, start_work
         description="Self-hostable image editing with fal's and OpenAI's image-edit APIs.",
     )
     app.state.runtime = rt
-    app.state.upload_secret = secrets.token_bytes(32)
+    # Upload tokens must verify on every API host of a deployment: derive them from the shared secret when set.
+    shared = settings.secret_key
+    app.state.upload_secret = hashlib.sha256(shared.encode()).digest() if shared else secrets.token_bytes(32)
     install_error_handlers(app)
     install_ops_routes(app)
     install_admin_routes(app)
