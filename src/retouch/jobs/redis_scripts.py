@@ -61,6 +61,7 @@ if job['webhook_url'] ~= nil and job['webhook_url'] ~= cjson.null then
   redis.call('ZADD', KEYS[4], ARGV[6], job['id'])
 end
 redis.call('SET', KEYS[1], cjson.encode(job))
+redis.call('HINCRBY', 'rt:completed', ARGV[2], 1)
 if tonumber(ARGV[8]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[8]) end
 redis.call('XACK', job['stream'], ARGV[7], job['entry'])
 redis.call('XDEL', job['stream'], job['entry'])

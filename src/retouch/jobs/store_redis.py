@@ -318,7 +318,12 @@ class RedisJobStore:
 
     def counts(self) -> dict[str, int]:
         running = sum(int(self.r.xpending(s, GROUP)["pending"]) for s in STREAMS)
-        return {Status.IN_QUEUE.value: sum(self._undelivered(s) for s in STREAMS), Status.IN_PROGRESS.value: running}
+        completed = sum(int(v) for v in (self.r.hgetall("rt:completed") or {}).values())
+        return {
+            Status.IN_QUEUE.value: sum(self._undelivered(s) for s in STREAMS),
+            Status.IN_PROGRESS.value: running,
+            Status.COMPLETED.value: completed,  # ever completed, by this deployment
+        }
 
     # -- usage ledger ------------------------------------------------------------------------------------------
     def record_usage(self, owner: str | None, ts: float, images: int, tokens: int, cost: float) -> None:
