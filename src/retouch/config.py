@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     worker_max_rss_mb: int = 0
     # Seconds SIGTERM waits for running jobs before handing them back to the queue.
     drain_timeout_seconds: float = 60.0
+    # Threads each engine call may use inside OpenCV (0 = its default, all cores). One per worker process is the
+    # right choice when several worker processes share a host.
+    engine_threads: int = 0
 
     # Queue limits (0 = unlimited): past them, submit answers 429 with Retry-After.
     max_queue_length: int = 10_000

@@ -16,6 +16,10 @@ def run_worker(settings: Any) -> int:
 
     if settings.state_backend == "sqlite":
         log.warning("a separate worker on SQLite shares the file with the server: use it on the same host only")
+    if settings.engine_threads:
+        import cv2
+
+        cv2.setNumThreads(settings.engine_threads)
     runtime = build_runtime(settings, with_workers=True)
     stop = threading.Event()
 
