@@ -127,7 +127,8 @@ def main() -> None:
     print(f"in-process edit (512x512)        {summary(base)}")
 
     with tempfile.TemporaryDirectory() as tmp:
-        server = ServerProcess(Path(tmp), env={"RETOUCH_WORKERS": str(cores)})
+        mode = os.environ.get("RETOUCH_WORKER_MODE", "threads")
+        server = ServerProcess(Path(tmp), env={"RETOUCH_WORKERS": str(cores), "RETOUCH_WORKER_MODE": mode})
         try:
             with httpx.Client(base_url=server.url, timeout=60) as c:
                 for _ in range(3):

@@ -54,6 +54,7 @@ def test_pause_holds_jobs_then_resume_runs_them_and_admin_sees_the_queue(ops: Li
         admin.post("/admin/queue/resume")
         done = wait_done(bob, f"{ops.url}/queue/openai/gpt-image-2/requests/{ids[0]}/status")
         assert done["status"] == "COMPLETED"
+        wait_done(bob, f"{ops.url}/queue/openai/gpt-image-2/requests/{ids[1]}/status")
         assert bob.get(f"/queue/openai/gpt-image-2/requests/{ids[1]}").status_code == 200
         assert bob.get(f"/queue/openai/gpt-image-2/requests/{ids[2]}").status_code == 400  # cancelled
 

@@ -93,6 +93,10 @@ class JobStore(Protocol):
 
     def get(self, job_id: str) -> Job | None: ...
 
+    def peek(self, job_id: str) -> Job | None:
+        """The job without its payload and result: what status polls need, without reading megabytes of input."""
+        ...
+
     def queue_position(self, job_id: str) -> int | None: ...
 
     def claim(self, worker: str, lease_seconds: float, limits: ClaimLimits | None = None) -> Job | None:

@@ -141,6 +141,9 @@ class RedisJobStore:
         except redis.RedisError as exc:
             raise StorageError(f"the job could not be stored in Redis: {exc}") from exc
 
+    def peek(self, job_id: str) -> Job | None:
+        return self.get(job_id)
+
     def get(self, job_id: str) -> Job | None:
         return self._decode(self.r.get(f"rt:job:{job_id}"))
 

@@ -68,6 +68,9 @@ _COLUMNS = (
 )
 
 
+_PEEK_COLUMNS = _COLUMNS.replace("payload,", "'{}' AS payload,").replace("result,", "NULL AS result,")
+
+
 def _loads(text: str | None) -> Any:
     return json.loads(text) if text else None
 
@@ -170,6 +173,10 @@ class SQLiteJobStore(SQLiteQueueMixin):
 
     def _job_from_row(self, row: sqlite3.Row) -> Job:
         return _row_to_job(row, self._secrets)
+
+    def peek(self, job_id: str) -> Job | None:
+        row = self._db().execute(f"SELECT {_PEEK_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return _row_to_job(row, self._secrets) if row else None
 
     def get(self, job_id: str) -> Job | None:
         row = self._db().execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()

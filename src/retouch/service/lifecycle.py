@@ -142,11 +142,17 @@ class RequestService:
             raise NotFound(f"request {job_id} not found")
         return job
 
+    def _peek(self, job_id: str, caller: Caller) -> Job:
+        job = self.store.peek(job_id)
+        if job is None or (caller.key_id is not None and job.owner != caller.key_id and not caller.admin):
+            raise NotFound(f"request {job_id} not found")
+        return job
+
     def view(self, job_id: str, caller: Caller, *, with_logs: bool) -> JobView:
-        job = self.get(job_id, caller)
+        job = self._peek(job_id, caller)
         position = self.store.queue_position(job_id) if job.status == Status.IN_QUEUE else None
         if job.status == Status.IN_QUEUE and position is None:  # claimed between the two reads
-            job = self.get(job_id, caller)
+            job = self._peek(job_id, caller)
         logs = self.store.logs(job_id) if with_logs else None
         return JobView(job=job, position=position or 0 if job.status == Status.IN_QUEUE else None, logs=logs)
 
@@ -169,11 +175,14 @@ class RequestService:
         deadline = None if timeout is None else time.monotonic() + timeout
         with self.hub.subscribe(job_id) as sub:
             while True:
-                job = self.store.get(job_id)
+                job = self.store.peek(job_id)
                 if job is None:
                     raise NotFound(f"request {job_id} not found")
                 if job.status == Status.COMPLETED:
-                    return job
+                    full = self.store.get(job_id)
+                    if full is None:
+                        raise NotFound(f"request {job_id} not found")
+                    return full
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     return job
@@ -202,7 +211,7 @@ class RequestService:
         with sub:
             last_status = None
             while True:
-                job = self.store.get(job_id)
+                job = self.store.peek(job_id)
                 if job is None:
                     raise NotFound(f"request {job_id} not found")
                 if job.status != last_status:

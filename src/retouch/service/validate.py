@@ -24,7 +24,7 @@ def header_size(data: bytes, field: str, max_pixels: int) -> tuple[int, int]:
     try:
         with Image.open(io.BytesIO(data)) as img:
             width, height = img.size
-            orientation = img.getexif().get(0x0112, 1)
+            orientation = _orientation(img)
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         reason = str(exc) or type(exc).__name__
         if isinstance(exc, UnidentifiedImageError):
@@ -35,6 +35,18 @@ def header_size(data: bytes, field: str, max_pixels: int) -> tuple[int, int]:
     if width * height > max_pixels:
         raise InputError(field, f"image is {width}x{height}, more than the limit of {max_pixels} pixels")
     return (height, width) if orientation in _SWAPPING_ORIENTATIONS else (width, height)
+
+
+def _orientation(img: Image.Image) -> int:
+    """EXIF orientation without decoding pixels: Pillow's getexif() loads a whole PNG to look for a late chunk."""
+    if img.format == "PNG":
+        raw = img.info.get("exif")
+        if not raw:
+            return 1
+        exif = Image.Exif()
+        exif.load(raw)
+        return int(exif.get(0x0112, 1))
+    return int(img.getexif().get(0x0112, 1))
 
 
 class InputChecker:
