@@ -99,3 +99,17 @@ def test_mask_keeps_black_pixels_and_geometry_with_a_mask_is_refused(classic: Li
         assert np.abs(inside[..., 0] - inside[..., 2]).max() <= 1
         flipped = c.post(EDIT, json={**body, "prompt": "flip horizontally"})
         assert flipped.status_code == 422 and flipped.json()["detail"][0]["loc"][-1] == "mask_image_url"
+
+
+def test_text_to_image_app_on_the_fal_protocol(classic: LiveServer) -> None:
+    with classic.client() as c:
+        r = c.post("/openai/gpt-image-2", json={"prompt": "a gradient from navy to orange"})
+        assert r.status_code == 200, r.text
+        image = r.json()["images"][0]
+        assert (image["width"], image["height"]) == (1024, 768)  # landscape_4_3 by default
+        sub = c.post("/queue/fal-ai/gpt-image-2", json={"prompt": "a solid red background", "image_size": "square"})
+        status = wait_done(c, sub.json()["status_url"])
+        assert status["status"] == "COMPLETED"
+        out = c.get(sub.json()["response_url"]).json()["images"][0]
+        pixels = _decode(c.get(out["url"]).content)
+        assert pixels.shape[:2] == (512, 512) and (pixels[..., :3] == [220, 30, 30]).all()

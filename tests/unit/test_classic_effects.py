@@ -216,3 +216,19 @@ def test_outside_the_mask_is_byte_identical(seed: int, prompt: str) -> None:
     keep = mask_arr == 0
     assert np.array_equal(decoded[keep], np.asarray(image)[keep])
     assert not np.array_equal(decoded[~keep], np.asarray(image)[~keep])
+
+
+@pytest.mark.parametrize(
+    ("prompt", "check"),
+    [
+        ("tint it blue", lambda before, after: after[..., 2].mean() < before[..., 2].mean() - 3),
+        ("moody", lambda before, after: after[..., 0].mean() < before[..., 0].mean() - 2),
+        ("vintage", lambda before, after: after[..., 2].mean() > before[..., 2].mean() + 1),
+        ("faded film", lambda before, after: np.percentile(after[..., 0], 1) > np.percentile(before[..., 0], 1) + 2),
+        ("cinematic", lambda before, after: after[..., 0].std() > before[..., 0].std()),
+        ("dramatic", lambda before, after: after[64:192, 64:192, 0].std() > before[64:192, 64:192, 0].std() * 1.1),
+        ("low key", lambda before, after: after[..., 0].mean() < before[..., 0].mean() - 5),
+    ],
+)
+def test_remaining_looks_and_colour_tint(prompt: str, check: object) -> None:
+    assert check(lab(photo()), lab(edit(prompt)))  # type: ignore[operator]
