@@ -32,4 +32,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
 fi
 
+# The official npm @fal-ai/client for the Node compatibility test (version pinned in tests/compat/js/package.json).
+(
+  cd "$(dirname "$0")/../tests/compat/js"
+  if command -v npm >/dev/null 2>&1 && [ ! -d node_modules/@fal-ai/client ]; then
+    npm install --silent --no-audit --no-fund >/dev/null
+  fi
+)
+
 exit 0
