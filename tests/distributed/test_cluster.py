@@ -1,12 +1,15 @@
-"""One API process and three worker processes on Redis and an S3-compatible server, all on 127.0.0.1: 200 jobs,
-a worker killed with SIGKILL mid-run, cancels across processes, an API restart — nothing lost, one result each."""
+"""One API process (TLS) and three worker processes on Redis and an S3-compatible server, all on 127.0.0.1: 200 jobs
+submitted by the official fal-client, a worker killed with SIGKILL mid-run, cancels across processes, an API
+restart — nothing lost, one result each."""
 
 from __future__ import annotations
 
 import base64
 import io
+import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -19,6 +22,7 @@ import pytest
 import yaml
 from PIL import Image
 
+from ..support.tls import make_tls
 from .conftest import ROOT, free_port
 
 QUEUE = "/queue/openai/gpt-image-2/edit"
@@ -28,7 +32,9 @@ GRAY = "tests.api.engines_for_tests:GrayEngine"
 class Cluster:
     def __init__(self, tmp: Path, redis_url: str, s3: str) -> None:
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"https://127.0.0.1:{self.port}"
+        self.tls = make_tls(tmp)
+        self.verify = ssl.create_default_context(cafile=str(self.tls.ca))
         config = {
             "data_dir": str(tmp / "data"),
             "state_backend": "redis",
@@ -40,6 +46,8 @@ class Cluster:
             "job_lease_seconds": 2,
             "workers": 1,
             "default_engine": "gray",
+            "tls_certfile": str(self.tls.cert),
+            "tls_keyfile": str(self.tls.key),
             "engines": {
                 "gray": {"kind": GRAY, "options": {"steps": 2, "step_seconds": 0.02}},
                 "slowgray": {"kind": GRAY, "options": {"steps": 100, "step_seconds": 0.05}},
@@ -71,7 +79,7 @@ class Cluster:
         deadline = time.time() + 30
         while time.time() < deadline:
             try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                if httpx.get(self.url + "/healthz", timeout=1, verify=self.verify).status_code == 200:
                     return proc
             except httpx.HTTPError:
                 time.sleep(0.1)
@@ -111,8 +119,23 @@ def _wait(c: httpx.Client, sub: dict[str, Any], timeout: float = 120) -> dict[st
 
 
 def test_200_jobs_survive_a_killed_worker_and_an_api_restart(cluster: Cluster) -> None:
-    with httpx.Client(base_url=cluster.url, timeout=30) as c:
-        subs = [c.post(QUEUE, json={"prompt": "gray", "image_urls": [_png(i)]}).json() for i in range(200)]
+    client_env = {k: v for k, v in cluster.env.items() if not k.upper().endswith("_PROXY")}
+    client_env.update(
+        FAL_KEY="unused",
+        FAL_RUN_HOST=f"127.0.0.1:{cluster.port}",
+        FAL_QUEUE_RUN_HOST=f"127.0.0.1:{cluster.port}/queue",
+        SSL_CERT_FILE=str(cluster.tls.ca),
+    )
+    script = Path(__file__).with_name("fal_submit_many.py")
+    out = subprocess.run(
+        [sys.executable, str(script), "200"], env=client_env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    ids = [json.loads(line)["request_id"] for line in out.stdout.splitlines()]
+    assert len(ids) == 200
+    root = f"{cluster.url}/queue/openai/gpt-image-2/requests"
+    subs = [{"request_id": r, "status_url": f"{root}/{r}/status", "response_url": f"{root}/{r}"} for r in ids]
+    with httpx.Client(base_url=cluster.url, timeout=30, verify=cluster.verify) as c:
         slow = c.post(QUEUE, json={"prompt": "slow", "image_urls": [_png(1)], "engine": "slowgray"}).json()
         time.sleep(0.5)
         victim = cluster.workers[0]
@@ -134,7 +157,7 @@ def test_200_jobs_survive_a_killed_worker_and_an_api_restart(cluster: Cluster) -
 
 
 def test_cancel_queued_and_running_across_processes(cluster: Cluster) -> None:
-    with httpx.Client(base_url=cluster.url, timeout=30) as c:
+    with httpx.Client(base_url=cluster.url, timeout=30, verify=cluster.verify) as c:
         running = [
             c.post(QUEUE, json={"prompt": "s", "image_urls": [_png(i)], "engine": "slowgray"}).json() for i in range(3)
         ]
