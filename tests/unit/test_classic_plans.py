@@ -129,6 +129,9 @@ PLANS: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
     ("add the second image as a watermark", [("paste", {"opacity": 0.45, "position": "bottom right"})]),
     ("paste the second image in the top left corner", [("paste", {"position": "top left"})]),
     ("put them side by side", [("side_by_side", {})]),
+    ("make it wider", [("extend", {"sides": ["left", "right"]})]),
+    ("extend to 16:9", [("extend", {"aspect": (16.0, 9.0)})]),
+    ("add space on the left", [("extend", {"sides": ["left"]})]),
 ]
 
 REFUSED: list[tuple[str, list[str]]] = [
@@ -153,7 +156,7 @@ REFUSED: list[tuple[str, list[str]]] = [
     ("swap the faces", ["faces"]),
     ("make it look like a van gogh painting", ["van", "gogh", "painting"]),
     ("add snow", ["snow"]),
-    ("extend the image to the left", ["extend"]),
+    ("give him a beard", ["beard"]),
     ("make it", []),
     ("   ", []),
 ]

@@ -109,3 +109,15 @@ def test_colour_transfer_paste_and_side_by_side() -> None:
     assert 0 < (marked[changed][:, 0] - src[changed][:, 0]).mean()  # redder, but see-through
     both = run("put them side by side", [base, ref])
     assert both.size == (384, 192)
+
+
+def test_canvas_extension_keeps_the_picture_and_fills_the_border_from_it() -> None:
+    src = np.asarray(photo("chelsea", 160))
+    out = np.asarray(run("extend to 16:9", [Image.fromarray(src)]))
+    assert out.shape[0] == 160 and abs(out.shape[1] / out.shape[0] - 16 / 9) < 0.01
+    left = (out.shape[1] - 160) // 2
+    assert np.array_equal(out[:, left : left + 160], src)
+    border = out[:, : left - 2].astype(float)
+    assert border.mean() > 40 and border.std() > 8  # filled with picture-like content, not black or flat
+    wider = run("make it wider", [Image.fromarray(src)])
+    assert wider.size == (200, 160)

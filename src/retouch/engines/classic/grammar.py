@@ -124,6 +124,29 @@ rule(
 )(lambda m, c: {})
 
 
+@rule(
+    "extend",
+    r"\b((make|turn) (it|the image|the photo|the picture) (?P<dir>wider|taller|broader)|(extend|expand|widen|outpaint|uncrop)( the)?( (image|photo|picture|canvas|frame))?( (to|into) (an? )?(?P<a>\d+(\.\d+)?) ?[:x/] ?(?P<b>\d+(\.\d+)?))?( (on|to) the (?P<side>left|right|top|bottom)( side)?)?|add (some )?(more )?(space|room|background) (on|to|at) the (?P<side2>left|right|top|bottom)( side)?)\b",
+)
+def _extend(m: re.Match[str], clause: str) -> dict[str, Any]:
+    if m.group("a"):
+        return {"aspect": (float(m.group("a")), float(m.group("b")))}
+    side = m.group("side") or m.group("side2")
+    if side:
+        return {"sides": [side], **_share(clause)}
+    if m.group("dir") == "taller":
+        return {"sides": ["top", "bottom"], **_share(clause)}
+    return {"sides": ["left", "right"], **_share(clause)}
+
+
+def _share(clause: str) -> dict[str, Any]:
+    pct = percent(clause)
+    if pct is not None:
+        return {"share": abs(pct)}
+    value = amount(clause)
+    return {} if value == 1.0 else {"share": 0.25 * value}
+
+
 # -- looks (before single operations: "golden hour" must not read as "warm") ----------------------------------
 _LOOK_WORDS = {
     "golden_hour": r"golden[ -]hour|sunset (look|light|glow)",

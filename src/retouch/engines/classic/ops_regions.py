@@ -121,3 +121,38 @@ def side_by_side(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
         scale = h / other.shape[0]
         parts.append(cv2.resize(other, (max(1, round(other.shape[1] * scale)), h), interpolation=cv2.INTER_AREA))
     return np.concatenate(parts, axis=1)
+
+
+@register("extend", "extend the canvas and fill the new border from the picture (outpainting)", geometric=True)
+def extend(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+    h, w = img.shape[:2]
+    top = bottom = left = right = 0
+    if "aspect" in p:
+        a, b = p["aspect"]
+        target = a / b
+        if w / h < target:
+            extra = round(h * target) - w
+            left, right = extra // 2, extra - extra // 2
+        else:
+            extra = round(w / target) - h
+            top, bottom = extra // 2, extra - extra // 2
+    else:
+        share = float(p.get("share", 0.25))
+        sides = p.get("sides", ["left", "right"])
+        across = [s for s in sides if s in ("left", "right")]
+        down = [s for s in sides if s in ("top", "bottom")]
+        each_x = round(w * share / max(1, len(across)))
+        each_y = round(h * share / max(1, len(down)))
+        left, right = (each_x if "left" in sides else 0), (each_x if "right" in sides else 0)
+        top, bottom = (each_y if "top" in sides else 0), (each_y if "bottom" in sides else 0)
+    if max(h + top + bottom, w + left + right) > 3840:
+        raise EngineRefusal("the extended canvas would be larger than 3840 pixels on a side")
+    rgb = img[..., :3]
+    canvas = cv2.copyMakeBorder(_u8(rgb), top, bottom, left, right, cv2.BORDER_CONSTANT, value=(0, 0, 0))
+    hole = np.ones(canvas.shape[:2], bool)
+    hole[top : top + h, left : left + w] = False
+    filled = fill_holes(canvas, hole, seed=int(ctx.rng.integers(0, 2**31))).astype(np.float32) / 255.0
+    if img.shape[2] == 4:  # the new border is opaque
+        alpha = cv2.copyMakeBorder(img[..., 3], top, bottom, left, right, cv2.BORDER_CONSTANT, value=1.0)
+        return np.concatenate([filled, alpha[..., None]], axis=2)
+    return filled
