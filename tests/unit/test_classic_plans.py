@@ -132,6 +132,9 @@ PLANS: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
     ("make it wider", [("extend", {"sides": ["left", "right"]})]),
     ("extend to 16:9", [("extend", {"aspect": (16.0, 9.0)})]),
     ("add space on the left", [("extend", {"sides": ["left"]})]),
+    ("replace the sky with a sunset", [("sky_replace", {"style": "sunset"})]),
+    ("make the sky stormy", [("sky_replace", {"style": "stormy"})]),
+    ("starry night sky", [("sky_replace", {"style": "night"})]),
 ]
 
 REFUSED: list[tuple[str, list[str]]] = [
@@ -144,11 +147,11 @@ REFUSED: list[tuple[str, list[str]]] = [
     ("asdf qwerty", ["asdf", "qwerty"]),
     ("what is in this picture?", ["what"]),
     ("hello", ["hello"]),
-    ("replace the sky with a sunset", ["sky", "sunset"]),
+    ("put a moon in the sky", ["moon"]),
     ("turn the dog into a lion", ["dog", "lion"]),
     ("make the car red", ["car"]),
     ("put a hat on him", ["hat"]),
-    ("make the sky stormy", ["sky", "stormy"]),
+    ("make the clouds pink", ["clouds"]),
     ("add a rainbow", ["rainbow"]),
     ("make it warmer and add a dragon", ["dragon"]),
     ("sharpen it and make her eyes blue", ["eyes"]),

@@ -121,3 +121,28 @@ def test_canvas_extension_keeps_the_picture_and_fills_the_border_from_it() -> No
     assert border.mean() > 40 and border.std() > 8  # filled with picture-like content, not black or flat
     wider = run("make it wider", [Image.fromarray(src)])
     assert wider.size == (200, 160)
+
+
+def _landscape() -> np.ndarray:
+    yy = np.linspace(0, 1, 60)[:, None, None]
+    sky = (np.array([120, 170, 235]) * (1 - yy * 0.3)).astype(np.uint8).repeat(160, axis=1)
+    ground = np.random.default_rng(0).integers(40, 120, (60, 160, 3)).astype(np.uint8)
+    return np.concatenate([sky, ground], axis=0)
+
+
+@pytest.mark.parametrize(("style", "check"), [("a sunset", "warmer"), ("a night sky", "darker")])
+def test_sky_replacement_repaints_the_sky_and_keeps_the_ground(style: str, check: str) -> None:
+    src = _landscape()
+    out = np.asarray(run(f"replace the sky with {style}", [Image.fromarray(src)]))
+    assert np.array_equal(out[70:], src[70:])  # the ground is untouched
+    lab_src = cv2.cvtColor(src[:50].astype(np.float32) / 255, cv2.COLOR_RGB2Lab)
+    lab_out = cv2.cvtColor(out[:50].astype(np.float32) / 255, cv2.COLOR_RGB2Lab)
+    if check == "warmer":
+        assert lab_out[..., 2].mean() > lab_src[..., 2].mean() + 20
+    else:
+        assert lab_out[..., 0].mean() < lab_src[..., 0].mean() - 30
+
+
+def test_no_clear_sky_is_refused_asking_for_a_mask() -> None:
+    with pytest.raises(EngineRefusal, match="mask"):
+        run("replace the sky with a sunset", [photo("chelsea")])

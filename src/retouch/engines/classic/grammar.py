@@ -125,6 +125,22 @@ rule(
 
 
 @rule(
+    "sky_replace",
+    r"\b((replace|change|swap|make|turn|paint)( the)? (sky|skies)( (with|to|into|look like|like|be))?( an?| the| some)?( (?P<style>sunset|sunrise|golden|clear( blue)?|blue|stormy|storm|cloudy|dramatic|night( with stars)?|starry( night)?|starry))?( sky)?|(?P<style2>starry night|sunset|stormy|starry|clear blue|night) sky)\b",
+)
+def _sky(m: re.Match[str], clause: str) -> dict[str, Any]:
+    word = m.group("style") or m.group("style2") or "clear"
+    for style, names in (
+        ("sunset", ("sunset", "sunrise", "golden")),
+        ("stormy", ("storm", "cloudy", "dramatic")),
+        ("night", ("night", "starry")),
+    ):
+        if any(n in word for n in names):
+            return {"style": style}
+    return {"style": "clear"}
+
+
+@rule(
     "extend",
     r"\b((make|turn) (it|the image|the photo|the picture) (?P<dir>wider|taller|broader)|(extend|expand|widen|outpaint|uncrop)( the)?( (image|photo|picture|canvas|frame))?( (to|into) (an? )?(?P<a>\d+(\.\d+)?) ?[:x/] ?(?P<b>\d+(\.\d+)?))?( (on|to) the (?P<side>left|right|top|bottom)( side)?)?|add (some )?(more )?(space|room|background) (on|to|at) the (?P<side2>left|right|top|bottom)( side)?)\b",
 )

@@ -156,3 +156,15 @@ def extend(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
         alpha = cv2.copyMakeBorder(img[..., 3], top, bottom, left, right, cv2.BORDER_CONSTANT, value=1.0)
         return np.concatenate([filled, alpha[..., None]], axis=2)
     return filled
+
+
+@register(
+    "sky_replace", "replace the sky (from the mask, or a strictly checked detection) with a painted one", uses_rng=True
+)
+def sky_replace(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+    from .sky import find_sky, paint_sky
+
+    weight = ctx.mask if ctx.mask is not None else find_sky(img)
+    h, w = img.shape[:2]
+    painted = paint_sky(p.get("style", "clear"), (w, h), ctx.rng)
+    return (img * (1 - weight[..., None]) + painted * weight[..., None]).astype(np.float32)

@@ -23,8 +23,8 @@ _REASONS: list[tuple[str, str]] = [
     (
         r"\b(background|backdrop|sky|skies)\b",
         "this background or sky instruction was not understood; the classic engine can blur the background, "
-        "replace it with a colour, a gradient or another input image, or remove it (transparent); sky replacement "
-        "needs a generative engine",
+        "replace it with a colour, a gradient or another input image, or remove it (transparent), and replace the "
+        "sky with a sunset, a clear blue, a stormy or a night sky",
     ),
     (
         r"\b(second|third|fourth|other|reference|2nd|3rd|4th) (image|photo|picture|one)\b|\bimages\b",
