@@ -146,3 +146,18 @@ def test_sky_replacement_repaints_the_sky_and_keeps_the_ground(style: str, check
 def test_no_clear_sky_is_refused_asking_for_a_mask() -> None:
     with pytest.raises(EngineRefusal, match="mask"):
         run("replace the sky with a sunset", [photo("chelsea")])
+
+
+def test_a_person_is_segmented_by_the_network_and_other_subjects_are_not() -> None:
+    from retouch.engines.classic.person import person_alpha
+
+    astronaut = np.asarray(photo("astronaut", 256)).astype(np.float32) / 255
+    alpha = person_alpha(astronaut)
+    assert alpha is not None
+    assert alpha[30:55, 80:105].mean() > 0.9  # her face
+    assert alpha[5:40, 200:250].mean() < 0.1  # the backdrop above her shoulder
+    assert person_alpha(np.asarray(photo("coffee", 256)).astype(np.float32) / 255) is None
+    out = np.asarray(run("blur the background", [photo("astronaut", 256)])).astype(int)
+    src = np.asarray(photo("astronaut", 256)).astype(int)
+    assert np.abs(out[30:55, 80:105] - src[30:55, 80:105]).mean() < 2
+    assert lap_var(out.astype(np.uint8), np.s_[5:40, 200:250]) < lap_var(src.astype(np.uint8), np.s_[5:40, 200:250]) / 2

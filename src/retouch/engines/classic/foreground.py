@@ -16,7 +16,13 @@ WORK_SIDE = 320
 
 
 def find_foreground(rgb: np.ndarray) -> np.ndarray:
-    """Soft foreground alpha (float32 0..1, H x W) of a float32 RGB image, or EngineRefusal when unsure."""
+    """Soft foreground alpha (float32 0..1, H x W) of a float32 RGB image, or EngineRefusal when unsure.
+    A person (a face is found) is segmented by the selfie network; anything else by GrabCut."""
+    from .person import person_alpha
+
+    person = person_alpha(rgb)
+    if person is not None and 0.03 <= float((person > 0.5).mean()) <= 0.9:
+        return person
     h, w = rgb.shape[:2]
     scale = min(1.0, WORK_SIDE / max(h, w))
     small = cv2.resize(rgb, (max(8, round(w * scale)), max(8, round(h * scale))), interpolation=cv2.INTER_AREA)
