@@ -21,8 +21,7 @@ def _body(prompt: str = "gray") -> dict[str, object]:
     return {"prompt": prompt, "image_urls": [data_uri(png_bytes((32, 32)))]}
 
 
-@pytest.fixture
-def ops(tmp_path: Path) -> Iterator[LiveServer]:
+def ops_settings() -> dict[str, object]:
     keys = [
         KeyConfig(id="admin", secret="admin-secret", admin=True),
         KeyConfig(id="alice", secret="alice-secret", max_queued=2),
@@ -32,7 +31,12 @@ def ops(tmp_path: Path) -> Iterator[LiveServer]:
         "gray": EngineConfig(kind="gray", options={"steps": 3}),
         "capped": EngineConfig(kind="gray", options={"steps": 50, "step_seconds": 0.05}, max_run_seconds=0.5),
     }
-    srv, server, thread = start_server(tmp_path, keys=keys, engines=engines, drain_timeout_seconds=5)
+    return {"keys": keys, "engines": engines, "drain_timeout_seconds": 5}
+
+
+@pytest.fixture
+def ops(tmp_path: Path) -> Iterator[LiveServer]:
+    srv, server, thread = start_server(tmp_path, **ops_settings())  # type: ignore[arg-type]
     yield srv
     server.should_exit = True
     thread.join(15)
