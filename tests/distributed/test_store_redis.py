@@ -124,3 +124,39 @@ def test_logs_history_webhooks_usage_pause_release(fresh_redis: str) -> None:
     store.record_usage("alice", time.time(), 1, 50, 0.25)
     rows = store.usage_by_day("alice", time.time() - 86400)
     assert rows[-1]["images"] == 3 and rows[-1]["cost"] == 0.75
+
+
+def _drain(store: RedisJobStore, limits: object = None) -> list[str]:
+    order = []
+    while (job := store.claim("w", 30, limits)) is not None:  # type: ignore[arg-type]
+        order.append(job.id)
+        store.complete(job.id, "w", Outcome.OK, result={})
+    return order
+
+
+def test_a_burst_from_one_key_does_not_starve_another(fresh_redis: str) -> None:
+    store = RedisJobStore(fresh_redis)
+    for i in range(30):
+        store.submit(_job(f"burst-{i}", owner="burst"))
+    store.submit(_job("quiet-0", owner="quiet"))
+    store.submit(_job("quiet-1", owner="quiet"))
+    assert store.queue_position("quiet-0") == 1
+    order = _drain(store)
+    assert order.index("quiet-0") <= 1 and order.index("quiet-1") <= 3
+    assert [j for j in order if j.startswith("burst")] == [f"burst-{i}" for i in range(30)]
+
+
+def test_running_limit_per_key_lets_other_keys_through(fresh_redis: str) -> None:
+    from retouch.jobs.base import ClaimLimits
+
+    store = RedisJobStore(fresh_redis)
+    for i in range(3):
+        store.submit(_job(f"a{i}", owner="a"))
+    store.submit(_job("b0", owner="b"))
+    limits = ClaimLimits(default_running=1)
+    first, second, third = (store.claim(f"w{i}", 30, limits) for i in range(3))
+    assert first is not None and second is not None and third is None
+    assert {first.id, second.id} == {"a0", "b0"}
+    store.complete("a0", first.worker if first.id == "a0" else second.worker, Outcome.OK, result={})  # type: ignore[arg-type]
+    nxt = store.claim("w9", 30, limits)
+    assert nxt is not None and nxt.id == "a1"

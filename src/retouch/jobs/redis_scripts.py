@@ -6,14 +6,28 @@ result, error and metrics travel as opaque JSON strings inside the document: cjs
 64-bit seed) to doubles.
 """
 
+# KEYS: job, the key's stream for this priority, queued-by-owner, ready set of the priority, streams registry.
+# ARGV: id, job document, owner key, group
 SUBMIT = """
+pcall(redis.call, 'XGROUP', 'CREATE', KEYS[2], ARGV[4], '0', 'MKSTREAM')
 local entry = redis.call('XADD', KEYS[2], '*', 'id', ARGV[1])
 local job = cjson.decode(ARGV[2])
 job['entry'] = entry
 job['stream'] = KEYS[2]
 redis.call('SET', KEYS[1], cjson.encode(job))
 redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
+redis.call('ZADD', KEYS[4], 'NX', 0, ARGV[3])
+redis.call('SADD', KEYS[5], KEYS[2])
 return entry
+"""
+
+# A key leaves the ready set only when its stream has nothing undelivered, checked atomically against SUBMIT.
+# KEYS: stream, ready set. ARGV: group, owner key
+RETIRE_IF_EMPTY = """
+local length = redis.call('XLEN', KEYS[1])
+local pending = redis.call('XPENDING', KEYS[1], ARGV[1])[1]
+if length - pending <= 0 then redis.call('ZREM', KEYS[2], ARGV[2]) return 1 end
+return 0
 """
 
 # KEYS: job, queued-by-owner, running-by-owner. ARGV: worker, now, reclaim ("1" when taking over a dead worker's job)
@@ -78,7 +92,7 @@ redis.call('SET', KEYS[1], cjson.encode(job))
 return job['status']
 """
 
-# KEYS: job, queued-by-owner, running-by-owner. ARGV: worker, group
+# KEYS: job, queued-by-owner, running-by-owner, ready set. ARGV: worker, group
 RELEASE = """
 local raw = redis.call('GET', KEYS[1])
 if not raw then return 0 end
@@ -87,6 +101,7 @@ if job['status'] ~= 'IN_PROGRESS' or job['worker'] ~= ARGV[1] then return 0 end
 redis.call('XACK', job['stream'], ARGV[2], job['entry'])
 redis.call('XDEL', job['stream'], job['entry'])
 job['entry'] = redis.call('XADD', job['stream'], '*', 'id', job['id'])
+redis.call('ZADD', KEYS[4], 'NX', 0, job['owner_key'])
 job['status'] = 'IN_QUEUE'
 job['worker'] = cjson.null
 job['attempts'] = math.max(0, (job['attempts'] or 1) - 1)

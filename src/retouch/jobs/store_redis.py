@@ -1,6 +1,8 @@
 """Redis job store: the distributed shape. Request records, logs and results in Redis; the queue as Redis Streams
-(one per priority) read by a consumer group, so a job claimed by a worker that died is reclaimed (XAUTOCLAIM)
-by another once it has been idle longer than the lease.
+(one per key and priority) read by a consumer group, so a job claimed by a worker that died is reclaimed
+(XAUTOCLAIM) by another once it has been idle longer than the lease. Keys take turns: a sorted set per priority
+holds the keys with waiting jobs, scored by their last turn, so one key's burst does not starve the others (the
+same rule as the embedded store), and keys at their running limit are skipped.
 
 Secrets (a caller's OpenAI key) must reach a worker on another host, so they are stored encrypted (Fernet, key
 from ``secret_key``); without a key configured, a request carrying one is refused.
@@ -19,7 +21,17 @@ from . import redis_scripts as lua
 from .base import CancelResult, ClaimLimits, Job, LogLine, Outcome, Status, Webhook
 
 GROUP = "workers"
-STREAMS = ("rt:queue:0", "rt:queue:1")  # normal, low priority
+PRIORITIES = (0, 1)  # normal, low
+
+
+def stream_of(priority: int, owner_key: str) -> str:
+    return f"rt:q:{priority}:{owner_key}"
+
+
+def ready_of(priority: int) -> str:
+    return f"rt:ready:{priority}"
+
+
 WEBHOOK_LEASE = 120.0
 
 
@@ -41,12 +53,7 @@ class RedisJobStore:
 
             self._fernet = Fernet(base64.urlsafe_b64encode(hashlib.sha256(secret_key.encode()).digest()))
         try:
-            for stream in STREAMS:
-                try:
-                    self.r.xgroup_create(stream, GROUP, id="0", mkstream=True)
-                except redis.ResponseError as exc:
-                    if "BUSYGROUP" not in str(exc):
-                        raise
+            self.r.ping()
         except redis.ConnectionError as exc:
             raise StorageError(f"cannot reach Redis at {url}: {exc}") from exc
         self._submit = self.r.register_script(lua.SUBMIT)
@@ -55,6 +62,7 @@ class RedisJobStore:
         self._cancel = self.r.register_script(lua.CANCEL)
         self._release = self.r.register_script(lua.RELEASE)
         self._due = self.r.register_script(lua.DUE_WEBHOOKS)
+        self._retire = self.r.register_script(lua.RETIRE_IF_EMPTY)
 
     # -- records -------------------------------------------------------------------------------------------------
     def _encode(self, job: Job) -> dict[str, Any]:
@@ -129,10 +137,12 @@ class RedisJobStore:
     # -- lifecycle -----------------------------------------------------------------------------------------------
     def submit(self, job: Job) -> None:
         doc = self._encode(job)
-        stream = STREAMS[1 if job.priority else 0]
+        priority = 1 if job.priority else 0
+        stream = stream_of(priority, doc["owner_key"])
         try:
             self._submit(
-                keys=[f"rt:job:{job.id}", stream, "rt:queued"], args=[job.id, json.dumps(doc), doc["owner_key"]]
+                keys=[f"rt:job:{job.id}", stream, "rt:queued", ready_of(priority), "rt:streams"],
+                args=[job.id, json.dumps(doc), doc["owner_key"], GROUP],
             )
             if job.in_history:
                 score = doc["created_at"]
@@ -147,46 +157,78 @@ class RedisJobStore:
     def get(self, job_id: str) -> Job | None:
         return self._decode(self.r.get(f"rt:job:{job_id}"))
 
+    def _streams(self) -> list[str]:
+        return sorted(self.r.smembers("rt:streams"))
+
+    def _undelivered(self, stream: str) -> int:
+        try:
+            pending = int(self.r.xpending(stream, GROUP)["pending"])
+        except redis.ResponseError:  # no group yet
+            pending = 0
+        return max(0, int(self.r.xlen(stream)) - pending)
+
     def queue_position(self, job_id: str) -> int | None:
+        """Jobs that start first under the turn rule: higher priority, this key's earlier jobs, and from each other
+        key at most one per round up to this job's round (the embedded store's rule)."""
         doc = self._raw(job_id)
         if doc is None or doc["status"] != Status.IN_QUEUE.value:
             return None
         stream, entry = doc["stream"], doc["entry"]
+        priority = 1 if doc.get("priority") else 0
         before = len(self.r.xrange(stream, "-", entry, count=100_000)) - 1
         pending = int(self.r.xpending(stream, GROUP)["pending"])
-        ahead = max(0, before - pending)
-        if stream == STREAMS[1]:
-            ahead += self._undelivered(STREAMS[0])
+        rank = max(0, before - pending)
+        ahead = rank
+        for owner in self.r.zrange(ready_of(priority), 0, -1):
+            if owner != doc["owner_key"]:
+                ahead += min(self._undelivered(stream_of(priority, owner)), rank + 1)
+        if priority == 1:
+            ahead += sum(self._undelivered(stream_of(0, o)) for o in self.r.zrange(ready_of(0), 0, -1))
         return ahead
 
-    def _undelivered(self, stream: str) -> int:
-        return max(0, int(self.r.xlen(stream)) - int(self.r.xpending(stream, GROUP)["pending"]))
-
     def claim(self, worker: str, lease_seconds: float, limits: ClaimLimits | None = None) -> Job | None:
-        """Takes over a job whose worker stopped renewing first, then the next job, normal before low priority.
-        (Per-key round-robin and running limits are rules of the embedded store; here the streams are FIFO.)"""
+        """Takes over a job whose worker stopped renewing first; then the next job, normal before low priority,
+        from the key whose turn is oldest, skipping keys at their running limit."""
         if self.r.get("rt:paused") == "1":
             return None
         now = time.time()
         idle_ms = int(lease_seconds * 1000)
-        for stream in STREAMS:
-            _, entries, _ = self.r.xautoclaim(stream, GROUP, worker, min_idle_time=idle_ms, start_id="0-0", count=1)
+        for stream in self._streams():
+            try:
+                _, entries, _ = self.r.xautoclaim(stream, GROUP, worker, min_idle_time=idle_ms, start_id="0-0", count=1)
+            except redis.ResponseError:
+                continue
             for entry_id, fields in entries:
                 job = self._take(fields.get("id"), worker, now, reclaim=True)
                 if job is not None:
                     return job
                 self.r.xack(stream, GROUP, entry_id)
                 self.r.xdel(stream, entry_id)
-        for stream in STREAMS:
-            got = self.r.xreadgroup(GROUP, worker, {stream: ">"}, count=1)
-            for _, entries in got or []:
-                for entry_id, fields in entries:
-                    job = self._take(fields.get("id"), worker, now, reclaim=False)
-                    if job is not None:
-                        return job
-                    self.r.xack(stream, GROUP, entry_id)  # cancelled or deleted meanwhile
-                    self.r.xdel(stream, entry_id)
+        running = self.r.hgetall("rt:running") if limits else {}
+        for priority in PRIORITIES:
+            for owner in self.r.zrange(ready_of(priority), 0, -1):
+                if limits and 0 < limits.running_limit(owner) <= int(running.get(owner, 0)):
+                    continue
+                job = self._claim_from(priority, owner, worker, now)
+                if job is not None:
+                    self.r.zadd(ready_of(priority), {owner: self.r.incr("rt:turn")}, xx=True)
+                    return job
         return None
+
+    def _claim_from(self, priority: int, owner: str, worker: str, now: float) -> Job | None:
+        stream = stream_of(priority, owner)
+        while True:
+            got = self.r.xreadgroup(GROUP, worker, {stream: ">"}, count=1)
+            entries = got[0][1] if got else []
+            if not entries:
+                self._retire(keys=[stream, ready_of(priority)], args=[GROUP, owner])
+                return None
+            entry_id, fields = entries[0]
+            job = self._take(fields.get("id"), worker, now, reclaim=False)
+            if job is not None:
+                return job
+            self.r.xack(stream, GROUP, entry_id)  # cancelled or deleted meanwhile
+            self.r.xdel(stream, entry_id)
 
     def _take(self, job_id: str | None, worker: str, now: float, *, reclaim: bool) -> Job | None:
         if not job_id:
@@ -320,10 +362,11 @@ class RedisJobStore:
         self.r.zadd("rt:webhooks", {job_id: next_at})
 
     def counts(self) -> dict[str, int]:
-        running = sum(int(self.r.xpending(s, GROUP)["pending"]) for s in STREAMS)
+        streams = self._streams()
+        running = sum(int(self.r.xlen(s)) for s in streams) - sum(self._undelivered(s) for s in streams)
         completed = sum(int(v) for v in (self.r.hgetall("rt:completed") or {}).values())
         return {
-            Status.IN_QUEUE.value: sum(self._undelivered(s) for s in STREAMS),
+            Status.IN_QUEUE.value: sum(self._undelivered(s) for s in streams),
             Status.IN_PROGRESS.value: running,
             Status.COMPLETED.value: completed,  # ever completed, by this deployment
         }
@@ -365,12 +408,12 @@ class RedisJobStore:
 
     def queued_count(self, owner: str | None = None) -> int:
         if owner is None:
-            return sum(self._undelivered(s) for s in STREAMS)
+            return sum(self._undelivered(s) for s in self._streams())
         return max(0, int(self.r.hget("rt:queued", owner) or 0))
 
     def active(self, limit: int = 500) -> list[Job]:
         jobs = []
-        for stream in STREAMS:
+        for stream in self._streams():
             for _, fields in self.r.xrange(stream, count=limit):
                 job = self.get(fields.get("id", ""))
                 if job is not None and job.status != Status.COMPLETED:
@@ -379,7 +422,10 @@ class RedisJobStore:
         return jobs[:limit]
 
     def release(self, job_id: str, worker: str) -> bool:
-        return bool(self._release(keys=[f"rt:job:{job_id}", "rt:queued", "rt:running"], args=[worker, GROUP]))
+        doc = self._raw(job_id)
+        priority = 1 if doc and doc.get("priority") else 0
+        keys = [f"rt:job:{job_id}", "rt:queued", "rt:running", ready_of(priority)]
+        return bool(self._release(keys=keys, args=[worker, GROUP]))
 
     def close(self) -> None:
         self.r.close()
