@@ -5,58 +5,22 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 import httpx
-import yaml
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[2]
+from .server_process import free_port, slow_gray, start_server
+
 QUEUE = "/queue/openai/gpt-image-2/edit"
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _start(tmp: Path, port: int) -> subprocess.Popen[bytes]:
-    config = {
-        "data_dir": str(tmp / "data"),
-        "workers": 2,
-        "default_engine": "slowgray",
-        "engines": {
-            "slowgray": {
-                "kind": "tests.api.engines_for_tests:GrayEngine",
-                "options": {"steps": 5, "step_seconds": 0.05},
-            }
-        },
-    }
-    (tmp / "config.yaml").write_text(yaml.safe_dump(config))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "retouch", "serve", "--config", str(tmp / "config.yaml"), "--port", str(port)],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise AssertionError("server did not start")
+    return start_server(tmp, port, workers=2, engines=slow_gray(5, 0.05))
 
 
 def _png(i: int) -> str:
@@ -66,7 +30,7 @@ def _png(i: int) -> str:
 
 
 def test_kill_9_mid_run_loses_nothing_and_stores_one_result_each(tmp_path: Path) -> None:
-    port = _port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     proc = _start(tmp_path, port)
     try:

@@ -5,60 +5,21 @@ from __future__ import annotations
 
 import base64
 import io
-import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
-import yaml
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[2]
-RETOUCH = Path(sys.executable).with_name("retouch")
+from .server_process import free_port, slow_gray, start_server
+
 QUEUE = "/queue/openai/gpt-image-2/edit"
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _start(tmp: Path, port: int, drain: float) -> subprocess.Popen[bytes]:
-    config = {
-        "data_dir": str(tmp / "data"),
-        "workers": 1,
-        "drain_timeout_seconds": drain,
-        "default_engine": "slowgray",
-        "engines": {
-            "slowgray": {
-                "kind": "tests.api.engines_for_tests:GrayEngine",
-                "options": {"steps": 15, "step_seconds": 0.1},
-            }
-        },
-    }
-    (tmp / "config.yaml").write_text(yaml.safe_dump(config))
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [str(RETOUCH), "serve", "--config", str(tmp / "config.yaml"), "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise AssertionError(proc.stderr.read().decode() if proc.stderr else "server did not start")
+    return start_server(tmp, port, workers=1, drain_timeout_seconds=drain, engines=slow_gray(15, 0.1))
 
 
 def _png() -> str:
@@ -76,7 +37,7 @@ def _submit_and_wait_running(url: str) -> dict[str, str]:
 
 
 def test_sigterm_lets_the_running_job_finish(tmp_path: Path) -> None:
-    port = _port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     proc = _start(tmp_path, port, drain=30)
     try:
@@ -95,7 +56,7 @@ def test_sigterm_lets_the_running_job_finish(tmp_path: Path) -> None:
 
 
 def test_sigterm_with_a_short_drain_hands_the_job_back_and_the_next_start_finishes_it(tmp_path: Path) -> None:
-    port = _port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     proc = _start(tmp_path, port, drain=0.2)
     try:

@@ -1,0 +1,49 @@
+"""Starting `retouch serve` as a real subprocess, as a user would, for the end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+GRAY = "tests.api.engines_for_tests:GrayEngine"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def slow_gray(steps: int, step_seconds: float) -> dict[str, Any]:
+    return {"slowgray": {"kind": GRAY, "options": {"steps": steps, "step_seconds": step_seconds}}}
+
+
+def start_server(tmp: Path, port: int, **settings: Any) -> subprocess.Popen[bytes]:
+    """``retouch serve`` with a YAML config in ``tmp`` (data there too); returns once /healthz answers."""
+    config = {"data_dir": str(tmp / "data"), "default_engine": "slowgray", **settings}
+    (tmp / "config.yaml").write_text(yaml.safe_dump(config))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "retouch", "serve", "--config", str(tmp / "config.yaml"), "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError(proc.stderr.read().decode() if proc.stderr else "server did not start")
