@@ -161,3 +161,13 @@ def test_a_person_is_segmented_by_the_network_and_other_subjects_are_not() -> No
     src = np.asarray(photo("astronaut", 256)).astype(int)
     assert np.abs(out[30:55, 80:105] - src[30:55, 80:105]).mean() < 2
     assert lap_var(out.astype(np.uint8), np.s_[5:40, 200:250]) < lap_var(src.astype(np.uint8), np.s_[5:40, 200:250]) / 2
+
+
+def test_sky_replacement_on_a_real_photograph() -> None:
+    grey = np.asarray(Image.fromarray(data.camera()).resize((256, 256), Image.Resampling.LANCZOS))
+    src = np.stack([grey] * 3, axis=-1)
+    out = np.asarray(run("replace the sky with a sunset", [Image.fromarray(src)]))
+    assert np.array_equal(out[150:], src[150:])  # the man, the tripod and the grass are untouched
+    lab_src = cv2.cvtColor(src[5:30, 5:60].astype(np.float32) / 255, cv2.COLOR_RGB2Lab)
+    lab_out = cv2.cvtColor(out[5:30, 5:60].astype(np.float32) / 255, cv2.COLOR_RGB2Lab)
+    assert lab_out[..., 2].mean() > lab_src[..., 2].mean() + 15  # the sky in the top-left corner is now warm
