@@ -6,11 +6,12 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import QueueFull, RetouchError
 from .openai_mapping import openai_field
+from .sse import format_event, sse_response
 
 OPENAI_PREFIX = "/v1/images"
 
@@ -56,7 +57,30 @@ def fal_error(status: int, payload: dict[str, Any], headers: dict[str, str] | No
     return JSONResponse(body, status_code=status, headers=hdrs)
 
 
-def error_response(request: Request, exc: RetouchError) -> JSONResponse:
+def _is_fal_stream(request: Request) -> bool:
+    return request.method == "POST" and request.url.path.endswith("/stream") and not _is_openai(request)
+
+
+def _fal_reply(
+    request: Request, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+) -> Response:
+    """fal's error body; on ``POST …/stream`` as one SSE event with the same status: the Python client reads a stream
+    without looking at the status and fails on anything that is not text/event-stream (httpx-sse's check), so a
+    JSON 422 would reach the caller as "Expected response header Content-Type to contain 'text/event-stream'"
+    instead of the validation error (this is what the route itself does for errors raised once it runs)."""
+    reply = fal_error(status, payload, headers)
+    if not _is_fal_stream(request):
+        return reply
+    body = {k: v for k, v in payload.items() if k != "status_code"}
+
+    async def one() -> Any:
+        yield format_event(body)
+
+    hdrs = {k: v for k, v in reply.headers.items() if k.lower() not in ("content-length", "content-type")}
+    return sse_response(one(), status_code=status, headers=hdrs)
+
+
+def error_response(request: Request, exc: RetouchError) -> Response:
     headers: dict[str, str] = {}
     if isinstance(exc, QueueFull):
         headers["Retry-After"] = str(exc.retry_after)
@@ -76,26 +100,26 @@ def error_response(request: Request, exc: RetouchError) -> JSONResponse:
         resp = openai_error(status, message, param=param, code=payload.get("error_type"))
         resp.headers.update(headers)
         return resp
-    return fal_error(exc.status_code, payload, headers)
+    return _fal_reply(request, exc.status_code, payload, headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RetouchError)
-    async def _retouch(request: Request, exc: RetouchError) -> JSONResponse:
+    async def _retouch(request: Request, exc: RetouchError) -> Response:
         return error_response(request, exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = _clean_validation(list(exc.errors()))
         if _is_openai(request):
             first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
             param = openai_field(".".join(str(p) for p in first["loc"][1:])) or None
             message = str(first["msg"])
             return openai_error(400, f"{param}: {message}" if param else message, param=param)
-        return fal_error(422, {"detail": errors, "error_type": "validation_error"})
+        return _fal_reply(request, 422, {"detail": errors, "error_type": "validation_error"})
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if _is_openai(request):
             return openai_error(exc.status_code, str(exc.detail))
-        return fal_error(exc.status_code, {"detail": exc.detail, "error_type": "http_error"})
+        return _fal_reply(request, exc.status_code, {"detail": exc.detail, "error_type": "http_error"})
