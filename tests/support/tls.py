@@ -7,9 +7,22 @@ from pathlib import Path
 
 import trustme
 
-# The names the official fal clients connect to: the run/queue host we point them at, and the storage hosts
-# that are fixed in their code (reached through a loopback CONNECT proxy).
-NAMES = ("127.0.0.1", "localhost", "rest.fal.ai", "v3.fal.media", "v3b.fal.media", "fal.media")
+# The names the official fal clients connect to: the loopback run/queue host we point them at; the storage hosts
+# fixed in their code (rest.fal.ai, v3.fal.media; reached through a loopback CONNECT proxy); the run and queue
+# hosts the JS client builds and the Python client defaults to (fal.run, queue.fal.run) with the backup domains the
+# Python client retries on after a connection error (falrun.com, queue.falrun.com).
+NAMES = (
+    "127.0.0.1",
+    "localhost",
+    "rest.fal.ai",
+    "v3.fal.media",
+    "v3b.fal.media",
+    "fal.media",
+    "fal.run",
+    "queue.fal.run",
+    "falrun.com",
+    "queue.falrun.com",
+)
 
 
 @dataclass(frozen=True)
