@@ -32,11 +32,20 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
 fi
 
-# The official npm @fal-ai/client for the Node compatibility test (version pinned in tests/compat/js/package.json).
+# Node compatibility test (tests/compat/test_fal_js_client.py): Node and npm from Debian's packages when missing
+# (a node that already exists is kept, with whatever npm it brought), then the official @fal-ai/client at the
+# version pinned by tests/compat/js/package-lock.json into tests/compat/js/node_modules (gitignored).
 (
+  node_missing=()
+  command -v node >/dev/null 2>&1 || node_missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || node_missing+=(npm)
+  if [ "${#node_missing[@]}" -gt 0 ]; then
+    echo "installing ${node_missing[*]} (Debian packages)"
+    apt_install "${node_missing[@]}" || echo "warning: could not install ${node_missing[*]}; the Node test will skip"
+  fi
   cd "$(dirname "$0")/../tests/compat/js"
-  if command -v npm >/dev/null 2>&1 && [ ! -d node_modules/@fal-ai/client ]; then
-    npm install --silent --no-audit --no-fund >/dev/null
+  if command -v npm >/dev/null 2>&1 && [ ! -f node_modules/@fal-ai/client/package.json ]; then
+    npm ci --silent --no-audit --no-fund >/dev/null || npm install --silent --no-audit --no-fund >/dev/null
   fi
 )
 
