@@ -40,16 +40,22 @@ def in_process(prompt: str, uri: str, n: int) -> list[float]:
     return times
 
 
-def queue_roundtrip(client: httpx.Client, body: dict, poll: float) -> float:
+def queue_roundtrip(client: httpx.Client, body: dict, poll: float, phases: list | None = None) -> float:
+    """Submit, poll, fetch; ``phases`` (if given) collects (submit, wait, fetch) seconds for the breakdown."""
     t0 = time.perf_counter()
     sub = client.post("/queue" + APP, json=body)
     sub.raise_for_status()
     urls = sub.json()
+    t1 = time.perf_counter()
     while client.get(urls["status_url"]).json()["status"] != "COMPLETED":
         time.sleep(poll)
+    t2 = time.perf_counter()
     result = client.get(urls["response_url"])
     result.raise_for_status()
-    return time.perf_counter() - t0
+    t3 = time.perf_counter()
+    if phases is not None:
+        phases.append((t1 - t0, t2 - t1, t3 - t2))
+    return t3 - t0
 
 
 def concurrent(url: str, fn, clients: int, per_client: int) -> tuple[float, list[float], int]:
@@ -122,6 +128,8 @@ def main() -> None:
     uri = "data:image/png;base64," + base64.b64encode(photo_png(512)).decode()
     body = {"prompt": args.prompt, "image_urls": [uri], "seed": 1}
     cores = os.cpu_count() or 1
+    # The machine may be shared: the load before the run says how much the numbers below can be trusted.
+    print(f"{cores} cores, load average {os.getloadavg()[0]:.2f} before the run")
 
     base = in_process(args.prompt, uri, args.requests)
     print(f"in-process edit (512x512)        {summary(base)}")
@@ -133,7 +141,8 @@ def main() -> None:
             with httpx.Client(base_url=server.url, timeout=60) as c:
                 for _ in range(3):
                     queue_roundtrip(c, body, 0.001)
-                single = [queue_roundtrip(c, body, 0.001) for _ in range(args.requests)]
+                phases: list[tuple[float, float, float]] = []
+                single = [queue_roundtrip(c, body, 0.001, phases) for _ in range(args.requests)]
                 sub = c.post("/queue" + APP, json=body).json()
                 while c.get(sub["status_url"]).json()["status"] != "COMPLETED":
                     time.sleep(0.01)
@@ -146,6 +155,8 @@ def main() -> None:
             overhead = (percentile(single, 50) - percentile(base, 50)) * 1000
             ratio = percentile(single, 50) / percentile(base, 50)
             print(f"  overhead p50: {overhead:+.2f} ms (target <= 10 ms)  ratio {ratio:.3f}")
+            submit_ms, wait_ms, fetch_ms = (percentile([p[i] for p in phases], 50) * 1000 for i in range(3))
+            print(f"  p50 submit {submit_ms:.2f} ms, until COMPLETED {wait_ms:.2f} ms, result {fetch_ms:.2f} ms")
             print(f"status poll                      {summary(polls)}  (target p50 < 2 ms)")
             tput, lat, refused = concurrent(server.url, lambda c: queue_roundtrip(c, body, 0.005), 8, args.per_client)
         finally:
