@@ -76,11 +76,13 @@ class TLSServer:
             trust_env=False,
         )
 
-    def client_env(self, *, no_proxy: bool = True, **extra: str) -> dict[str, str]:
+    def client_env(self, *, no_proxy: bool = True, queue_host: bool = True, **extra: str) -> dict[str, str]:
         """The environment for a process running the official Python client against this server.
 
         With ``no_proxy`` the run/queue host (127.0.0.1) is reached directly and only the fixed storage hosts go
         through the proxy; without it, everything goes through the proxy (which still lands on this server).
+        Without ``queue_host`` only FAL_RUN_HOST is set (``localhost:port``), and the client derives its queue host
+        as ``queue.localhost:port``: a name that only the proxy can reach, so this implies no NO_PROXY.
         """
         env = scrubbed_environ()
         env.update(
@@ -92,7 +94,10 @@ class TLSServer:
             PYTHONPATH=str(ROOT),
             **extra,
         )
-        if no_proxy:
+        if not queue_host:
+            env["FAL_RUN_HOST"] = f"localhost:{self.port}"
+            del env["FAL_QUEUE_RUN_HOST"]
+        elif no_proxy:
             env["NO_PROXY"] = "127.0.0.1,localhost"
         return env
 

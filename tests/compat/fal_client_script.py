@@ -7,7 +7,7 @@ client's own retry and fallback log lines: a retry means the server answered som
 transient (408/409/429, a proxy page), a storage fallback means the first upload route failed.
 
     python fal_client_script.py full     # every client feature the compat test checks
-    python fal_client_script.py minimal  # one run and one upload (used with everything sent through the proxy)
+    python fal_client_script.py minimal  # run, subscribe, upload (for other host and proxy settings)
 """
 
 from __future__ import annotations
@@ -300,6 +300,7 @@ def main() -> None:
     report: dict[str, Any] = {}
     if mode == "minimal":
         report["run"] = fal_client.run(APP, arguments={"prompt": "gray", "image_urls": [png_uri((16, 16))]})
+        report["subscribe"] = fal_client.subscribe(APP, arguments={"prompt": "gray", "image_urls": [png_uri((32, 16))]})
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "one.png")
             Image.new("RGB", (16, 8), (1, 2, 3)).save(path)

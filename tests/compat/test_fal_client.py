@@ -227,4 +227,16 @@ def test_everything_through_the_proxy_without_no_proxy(tls_server: TLSServer) ->
     data = _run_script(tls_server.client_env(no_proxy=False), "minimal")
     assert data["blocked"] == [] and data["client_log"] == []
     assert _image(data["run"])["width"] == 16 and data["upload_url"].startswith("https://v3.fal.media/files/")
+    assert _image(data["subscribe"])["width"] == 32
     assert f"127.0.0.1:{tls_server.port}" in tls_server.proxy.requested[before:]
+
+
+def test_only_fal_run_host_set_uses_the_queue_host_layout(tls_server: TLSServer) -> None:
+    """FAL_RUN_HOST alone: the client submits to https://queue.localhost:port/openai/… (no /queue prefix), and the
+    server, seeing a queue.* Host, serves it as the queue and hands back URLs on that host."""
+    before = len(tls_server.proxy.requested)
+    data = _run_script(tls_server.client_env(queue_host=False), "minimal")
+    assert data["blocked"] == [] and data["client_log"] == []
+    assert _image(data["run"])["width"] == 16 and _image(data["subscribe"])["width"] == 32
+    assert f"queue.localhost:{tls_server.port}" in tls_server.proxy.requested[before:]
+    assert f"localhost:{tls_server.port}" in tls_server.proxy.requested[before:]

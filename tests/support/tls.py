@@ -10,10 +10,12 @@ import trustme
 # The names the official fal clients connect to: the loopback run/queue host we point them at; the storage hosts
 # fixed in their code (rest.fal.ai, v3.fal.media; reached through a loopback CONNECT proxy); the run and queue
 # hosts the JS client builds and the Python client defaults to (fal.run, queue.fal.run) with the backup domains the
-# Python client retries on after a connection error (falrun.com, queue.falrun.com).
+# Python client retries on after a connection error (falrun.com, queue.falrun.com); queue.localhost for the
+# queue.<host> layout the Python client derives when only FAL_RUN_HOST is set.
 NAMES = (
     "127.0.0.1",
     "localhost",
+    "queue.localhost",
     "rest.fal.ai",
     "v3.fal.media",
     "v3b.fal.media",
