@@ -167,6 +167,7 @@ def test_geometry_is_exact_and_sets_the_size() -> None:
     assert edit("make it square", wide).size == (300, 300)
     assert edit("resize to 100x50").size == (100, 50)
     assert edit("scale it to 50%").size == (128, 128)
+    assert edit("resize to 100 pixels wide", wide).size == (100, 67)
     padded = edit("add a black border of 10px")
     assert padded.size == (276, 276) and np.asarray(padded)[:10].max() == 0
     rotated = edit("rotate 30 degrees")
@@ -228,6 +229,20 @@ def test_outside_the_mask_is_byte_identical(seed: int, prompt: str) -> None:
         ("cinematic", lambda before, after: after[..., 0].std() > before[..., 0].std()),
         ("dramatic", lambda before, after: after[64:192, 64:192, 0].std() > before[64:192, 64:192, 0].std() * 1.1),
         ("low key", lambda before, after: after[..., 0].mean() < before[..., 0].mean() - 5),
+        (
+            "brighten the shadows",
+            lambda b, a: (
+                np.percentile(a[..., 0], 10) > np.percentile(b[..., 0], 10) + 3
+                and abs(np.percentile(a[..., 0], 95) - np.percentile(b[..., 0], 95)) < 1.5
+            ),
+        ),
+        (
+            "recover the highlights",
+            lambda b, a: (
+                np.percentile(a[..., 0], 95) < np.percentile(b[..., 0], 95) - 3
+                and abs(np.percentile(a[..., 0], 5) - np.percentile(b[..., 0], 5)) < 1.5
+            ),
+        ),
     ],
 )
 def test_remaining_looks_and_colour_tint(prompt: str, check: object) -> None:

@@ -135,6 +135,23 @@ PLANS: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
     ("replace the sky with a sunset", [("sky_replace", {"style": "sunset"})]),
     ("make the sky stormy", [("sky_replace", {"style": "stormy"})]),
     ("starry night sky", [("sky_replace", {"style": "night"})]),
+    ("make it look old", [("look", {"name": "vintage"})]),
+    ("make it 50% smaller", [("resize", {"factor": 0.5})]),
+    ("make it darker and moodier", [("brightness", {"direction": -1}), ("look", {"name": "moody"})]),
+    ("enhance the photo", [("auto_levels", {})]),
+    ("brighten the shadows", [("shadows", {})]),
+    ("recover the highlights", [("highlights", {})]),
+    ("make it look like it was taken at night", [("look", {"name": "night"})]),
+    ("make it 1024x1024", [("resize", {"size": (1024, 1024)})]),
+    ("resize to 800 pixels wide", [("resize", {"width": 800})]),
+    (
+        "write Happy Birthday Anna at the top in gold",
+        [("text", {"text": "Happy Birthday Anna", "position": "top center", "colour": (212, 175, 55)})],
+    ),
+    (
+        "add text SALE at the bottom right in red, large",
+        [("text", {"text": "SALE", "position": "bottom right", "colour": (220, 30, 30), "size": "large"})],
+    ),
 ]
 
 REFUSED: list[tuple[str, list[str]]] = [

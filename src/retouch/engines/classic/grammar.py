@@ -165,13 +165,13 @@ def _share(clause: str) -> dict[str, Any]:
 
 # -- looks (before single operations: "golden hour" must not read as "warm") ----------------------------------
 _LOOK_WORDS = {
-    "golden_hour": r"golden[ -]hour|sunset (look|light|glow)",
-    "night": r"night(time)?( look| scene| shot)?|day ?for ?night|like (it'?s|it is) night",
-    "moody": r"moody|gloomy|brooding",
-    "vintage": r"vintage|retro|old[ -]fashioned|old photo look|aged",
+    "golden_hour": r"golden[ -]hour|sunset( look| light| glow)?",
+    "night": r"night(time)?( look| scene| shot)?|day ?for ?night|like (it'?s|it is) night|(taken |shot )?at night",
+    "moody": r"moody|moodier|gloomy|brooding",
+    "vintage": r"vintage|retro|old[ -]fashioned|(an )?old (photo|photograph|picture)( look)?|aged|antique|old",
     "high_key": r"high[ -]key",
     "low_key": r"low[ -]key",
-    "faded_film": r"faded( film)?|film look|analog(ue)? film|matte",
+    "faded_film": r"faded( film)?|film look|analog(ue)? film|matte|(like )?(a )?film(?! grain)",
     "cinematic": r"cinematic|teal and orange|movie look|film grade",
     "dramatic": r"dramatic",
 }
@@ -198,7 +198,7 @@ rule("sepia", r"\bsepia( ton(e|ed|ing))?\b")(lambda m, c: _amt(c))
 rule("invert", r"\b(invert(ed)?|negative|inverse)( (the )?colou?rs?)?\b")(lambda m, c: {})
 rule(
     "auto_levels",
-    r"\b(auto[ -]?(levels|contrast|tone|enhance|fix)|normali[sz]e|stretch (the )?histogram|fix (the )?levels|auto[ -]?correct)\b",
+    r"\b(auto[ -]?(levels|contrast|tone|enhance|fix)|normali[sz]e|stretch (the )?histogram|fix (the )?levels|auto[ -]?correct|enhance( it| the (photo|image|picture))?|(fix|correct|improve) (the )?(exposure|lighting|light|levels))\b",
 )(lambda m, c: {})
 
 
@@ -215,6 +215,14 @@ def _exposure(m: re.Match[str], clause: str) -> dict[str, Any]:
 rule("exposure", r"\b(increase|raise|boost|more) (the )?exposure\b")(lambda m, c: {"ev": 0.5 * amount(c)})
 rule("exposure", r"\b(decrease|reduce|lower|less) (the )?exposure\b")(lambda m, c: {"ev": -0.5 * amount(c)})
 rule("gamma", r"\bgamma( of| to| at)? (?P<g>\d+(\.\d+)?)\b")(lambda m, c: {"gamma": float(m.group("g"))})
+rule(
+    "shadows",
+    r"\b(brighten|lift|open up|lighten|recover|bring out)( the)? (shadows|dark areas|darks)|(brighter|lighter) shadows\b",
+)(lambda m, c: _amt(c))
+rule(
+    "highlights",
+    r"\b(recover|tone down|darken|reduce|bring down|tame)( the)? (highlights|bright areas|sky highlights)|(darker|softer) highlights\b",
+)(lambda m, c: _amt(c))
 rule(
     "brightness",
     r"\b(darker|darken|dim(mer)?|(decrease|reduce|lower) (the )?brightness|less bright|not so bright|too bright)\b",
@@ -379,6 +387,22 @@ def _crop(m: re.Match[str], clause: str) -> dict[str, Any]:
         return {"aspect": (3.0, 2.0)}
     region = m.group("region").replace("centre", "center").replace("middle", "center")
     return {"region": region}
+
+
+@rule(
+    "resize",
+    r"\b(make it|resize( it)?( to)?|scale( it)?( to)?) ?((?P<w>\d+) ?[x×] ?(?P<h>\d+)|(?P<width>\d+) ?(px|pixels)? (wide|across|in width)|(?P<height>\d+) ?(px|pixels)? (tall|high|in height))\b|\b((make it )?(?P<pct>\d+(\.\d+)?) ?(%|percent) (?P<dir>smaller|larger|bigger)|make it (?P<dir2>smaller|larger|bigger))\b",
+)
+def _resize_phrases(m: re.Match[str], clause: str) -> dict[str, Any]:
+    if m.group("w"):
+        return {"size": (int(m.group("w")), int(m.group("h")))}
+    if m.group("width"):
+        return {"width": int(m.group("width"))}
+    if m.group("height"):
+        return {"height": int(m.group("height"))}
+    grow = (m.group("dir") or m.group("dir2")) in ("larger", "bigger")
+    pct = float(m.group("pct")) / 100 if m.group("pct") else 0.5
+    return {"factor": 1 + pct if grow else max(0.05, 1 - pct)}
 
 
 @rule(

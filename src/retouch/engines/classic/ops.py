@@ -53,7 +53,8 @@ def register(name: str, summary: str, *, geometric: bool = False, uses_rng: bool
 def capabilities() -> str:
     """One line listing what the engine can do, for refusals and docs."""
     groups = {
-        "colour and light": "brightness, exposure, contrast, gamma, saturation, vibrance, warmth, tint, hue shift, "
+        "colour and light": "brightness, exposure, contrast, shadows, highlights, gamma, saturation, vibrance, warmth, "
+        "tint, hue shift, "
         "black & white, sepia, invert, auto levels, auto white balance, looks (golden hour, night, moody, vintage, "
         "high key, low key, faded film, cinematic, dramatic)",
         "filters": "blur, sharpen, denoise, vignette, grain, pixelate, posterize, cartoon, pencil sketch, emboss",

@@ -80,6 +80,10 @@ def resize(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
     h, w = img.shape[:2]
     if "size" in p:
         new_w, new_h = p["size"]
+    elif "width" in p:
+        new_w, new_h = int(p["width"]), max(1, round(h * int(p["width"]) / w))
+    elif "height" in p:
+        new_w, new_h = max(1, round(w * int(p["height"]) / h)), int(p["height"])
     else:
         factor = float(p.get("factor", 0.5))
         new_w, new_h = max(1, round(w * factor)), max(1, round(h * factor))

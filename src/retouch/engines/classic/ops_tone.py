@@ -55,6 +55,20 @@ def brightness(lab: Array, p: dict[str, Any]) -> None:
     np.clip(light + delta * weight, 0, 100, out=light)
 
 
+@lab_op("shadows", "lift the shadows (dark tones) and leave the highlights")
+def shadows(lab: Array, p: dict[str, Any]) -> None:
+    light = lab[..., 0]
+    lift = np.clip((50.0 - light) / 50.0, 0, 1) ** 2
+    np.clip(light + np.float32(18.0 * _strength(p)) * lift, 0, 100, out=light)
+
+
+@lab_op("highlights", "bring down the highlights (bright tones) and leave the shadows")
+def highlights(lab: Array, p: dict[str, Any]) -> None:
+    light = lab[..., 0]
+    drop = np.clip((light - 50.0) / 50.0, 0, 1) ** 2
+    np.clip(light - np.float32(18.0 * _strength(p)) * drop, 0, 100, out=light)
+
+
 @lab_op("contrast", "spread of lightness around its mean")
 def contrast(lab: Array, p: dict[str, Any]) -> None:
     if "percent" in p:

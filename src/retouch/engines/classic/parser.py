@@ -10,7 +10,7 @@ from ...errors import EngineRefusal
 from .grammar import OP_WORDS, RULES, TEXT_MODIFIERS, text_params
 from .plan import Plan, Step
 from .refusals import refusal_for
-from .vocabulary import AMOUNT_WORDS, FILLER
+from .vocabulary import AMOUNT_WORDS, COLOUR_RE, FILLER
 
 _QUOTED = re.compile(r"\"([^\"]+)\"|“([^”]+)”|‘([^’]+)’|(?<![a-z])'([^']+)'(?![a-z])")
 _CLAUSE_SPLIT = re.compile(
@@ -56,6 +56,26 @@ def _leftover(clause: str) -> list[str]:
     rest = _AMOUNT_RE.sub(" ", _PERCENT_RE.sub(" ", clause))
     words = re.findall(r"[a-z0-9#'%+-]+", rest)
     return [w for w in words if w not in _ALLOWED and w.strip("'") not in _ALLOWED]
+
+
+_UNQUOTED_TEXT = re.compile(
+    r"^(?:please )?(?:write|caption|(?:add|put|place|overlay) (?:the |a |some )?(?:text|caption|title|label|words?)"
+    r"(?: that says| saying| reading| which says)?)\s+(?P<text>.+?)"
+    r"(?=\s+(?:at|in|on|to|along|across|near)\s+(?:the\s+)?(?:top|bottom|upper|lower|center|centre|middle|left|right)\b"
+    rf"|\s+in\s+(?:{COLOUR_RE})\b|\s+(?:in\s+)?(?:large|small|big|huge|tiny|bold)\b|\s*$)"
+)
+
+
+def _unquoted_text(clause: str, original: str) -> Step | None:
+    """``write Hello World at the top``: the words after the verb, in the prompt's own letter case."""
+    match = _UNQUOTED_TEXT.match(clause)
+    if match is None:
+        return None
+    words = match.group("text").strip()
+    found = re.search(re.escape(words), original, re.IGNORECASE)
+    text = found.group(0) if found else words
+    rest = clause[: match.start("text")] + clause[match.end("text") :]
+    return Step("text", text_params(rest, {"text": text}), clause)
 
 
 def _text_step(clause: str, quotes: list[str]) -> Step | None:
@@ -104,7 +124,7 @@ def parse(prompt: str, *, num_inputs: int = 1, has_mask: bool = False) -> Plan:
                     (clause, [w for w in _leftover(clause) if w not in ("remove", "erase", "delete")] or ["remove"])
                 )
             continue
-        text_step = _text_step(clause, quotes)
+        text_step = _text_step(clause, quotes) or _unquoted_text(clause, prompt)
         if text_step is not None:
             steps.append(text_step)
             continue

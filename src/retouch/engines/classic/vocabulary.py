@@ -90,7 +90,7 @@ FILLER = set(
     is be should get got have has let lets let's effect filter style tone tones colour color colors colours
     quite rather way lot lots somewhat really kind sort touch tad nice nicer good great up down over out bit
     please. thanks thank convert change transform switch render adjust fix correct improve increase decrease
-    reduce raise lower boost enhance grade edit modify tweak bump go ever slight them both
+    reduce raise lower boost enhance grade edit modify tweak bump go ever slight them both was were been
     """.split()
 )
 
