@@ -153,13 +153,18 @@ def submit_section() -> dict[str, Any]:
 
 
 def queue_section() -> dict[str, Any]:
-    """One worker: a slow job runs, one waits (then is cancelled), one waits past its start timeout."""
+    """One worker: a slow job runs; behind it one request waits (then is cancelled), one waits past its start
+    timeout, and a low-priority one is overtaken by a normal one sent after it."""
     slow = fal_client.submit(APP, arguments={"prompt": "gray", "image_urls": [png_uri()], "engine": "slowgray"})
     wait_until(lambda: type(fal_client.status(APP, slow.request_id)).__name__ == "InProgress")
     waiting = fal_client.submit(APP, arguments={"prompt": "gray", "image_urls": [png_uri()]})
     timed_at = time.time()
     timed = fal_client.submit(APP, arguments={"prompt": "gray", "image_urls": [png_uri()]}, start_timeout=1.2)
+    low = fal_client.submit(APP, arguments={"prompt": "gray", "image_urls": [png_uri()]}, priority="low")
+    normal = fal_client.submit(APP, arguments={"prompt": "gray", "image_urls": [png_uri()]}, priority="normal")
     out: dict[str, Any] = {
+        "low": {"request_id": low.request_id, "queued": status_json(low.status())},
+        "normal": {"request_id": normal.request_id, "queued": status_json(normal.status())},
         "running": status_json(fal_client.status(APP, slow.request_id)),
         "waiting": status_json(waiting.status()),
         "timed_waiting": status_json(timed.status()),
@@ -171,6 +176,8 @@ def queue_section() -> dict[str, Any]:
     out["slow_status"] = status_json(slow.status(with_logs=True))
     out["waiting_result"] = caught(lambda: fal_client.result(APP, waiting.request_id))
     out["timed_result"] = caught(timed.get)
+    out["low"]["result"] = caught(low.get)
+    out["normal"]["result"] = caught(normal.get)
     out["cancel_completed"] = caught(slow.cancel)
     out["cancel_unknown"] = caught(lambda: fal_client.cancel(APP, "0" * 32))
     started = time.time()

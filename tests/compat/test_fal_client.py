@@ -16,6 +16,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -133,6 +134,20 @@ def test_queue_position_cancel_and_start_timeout(report: dict[str, Any]) -> None
     timed = q["timed_result"]
     assert timed["status"] == 504 and timed["timeout_type"] == "user", timed
     assert q["cancel_completed"]["status"] == 400 and q["cancel_unknown"]["status"] == 404
+
+
+def test_low_priority_waits_for_normal_requests(report: dict[str, Any], tls_server: TLSServer) -> None:
+    low, normal = report["queue"]["low"], report["queue"]["normal"]
+    assert low["queued"]["type"] == normal["queued"]["type"] == "Queued"
+    assert normal["queued"]["position"] < low["queued"]["position"]  # sent later, but ahead in the queue
+    assert low["result"]["raised"] is None and normal["result"]["raised"] is None
+    with tls_server.http() as http:
+        items = {i["request_id"]: i for i in http.get("/requests", params={"limit": 500}).json()["items"]}
+
+    def started(request: dict[str, Any]) -> datetime:
+        return datetime.fromisoformat(items[request["request_id"]]["started_at"])
+
+    assert started(normal) < started(low)
 
 
 def test_client_timeout_cancels_the_request(report: dict[str, Any]) -> None:
