@@ -31,13 +31,18 @@ def start_server(tmp: Path, port: int, **settings: Any) -> subprocess.Popen[byte
     """``retouch serve`` with a YAML config in ``tmp`` (data there too); returns once /healthz answers."""
     config = {"data_dir": str(tmp / "data"), "default_engine": "slowgray", **settings}
     (tmp / "config.yaml").write_text(yaml.safe_dump(config))
+    # The test's config is the whole configuration: the developer's own RETOUCH_* variables stay out. Output goes
+    # to a file (a pipe nobody drains could block a talkative server).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RETOUCH_")}
+    log = open(tmp / f"server-{port}.log", "ab")  # noqa: SIM115 - handed to the child process
     proc = subprocess.Popen(
         [sys.executable, "-m", "retouch", "serve", "--config", str(tmp / "config.yaml"), "--port", str(port)],
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
+    log.close()
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
@@ -46,4 +51,4 @@ def start_server(tmp: Path, port: int, **settings: Any) -> subprocess.Popen[byte
         except httpx.HTTPError:
             time.sleep(0.1)
     proc.kill()
-    raise AssertionError(proc.stderr.read().decode() if proc.stderr else "server did not start")
+    raise AssertionError("server did not start: " + (tmp / f"server-{port}.log").read_text()[-2000:])
