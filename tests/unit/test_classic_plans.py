@@ -215,3 +215,9 @@ def test_removal_needs_a_mask_and_with_one_the_whole_clause_is_the_removal() -> 
     assert "mask" in exc.value.message
     assert parse("remove the man on the left", has_mask=True).ops == ["remove"]
     assert parse("erase the scratches and make it warmer", has_mask=True).ops == ["remove", "warmth"]
+    assert parse("remove the people in the background", has_mask=True).ops == ["remove"]
+    assert parse("make the masked area black and white", has_mask=True).ops == ["black_and_white"]
+    with pytest.raises(EngineRefusal):
+        parse("make the masked area black and white")  # no mask: the words point at nothing
+    with pytest.raises(EngineRefusal):
+        parse("make it black and white except the mask", has_mask=True)  # "except" would invert it: not guessed

@@ -31,7 +31,27 @@ MAX_CLAUSES = 24
 _REMOVE = re.compile(
     r"\b(remove|erase|delete|get rid of|take out|take away|clean up|eliminate|retouch out|inpaint|fill (in )?the (masked|white|marked) (area|part|region)|fill (it|the hole))\b"
 )
-_NOT_REMOVAL = re.compile(r"\b(back ?ground|backdrop|surroundings|colou?rs?|colou?r cast|noise|grain|red ?eye)\b")
+_NOT_REMOVAL = re.compile(
+    r"\b((remove|erase|delete|get rid of|take out|take away|clean up|eliminate)( the)? (back ?ground|backdrop|surroundings)\b"
+    r"|colou?rs?\b|colou?r cast|noise|grain|red ?eye)"
+)
+# With a mask, words that only point at it ("the masked area", "the selection") say where, not what.
+_MASK_WORDS = {
+    "masked",
+    "mask",
+    "area",
+    "region",
+    "selected",
+    "selection",
+    "marked",
+    "part",
+    "inside",
+    "within",
+    "only",
+    "white",
+    "painted",
+    "highlighted",
+}
 
 
 def normalise(prompt: str) -> tuple[str, list[str]]:
@@ -129,6 +149,8 @@ def parse(prompt: str, *, num_inputs: int = 1, has_mask: bool = False) -> Plan:
             steps.append(text_step)
             continue
         found, unknown = _read_clause(clause)
+        if has_mask and found:
+            unknown = [w for w in unknown if w not in _MASK_WORDS]
         if unknown:
             failed.append((clause, unknown))
         steps.extend(found)
