@@ -13,7 +13,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .colour import Array, curve, from_lab, luminance, rgb_to_lab_colour, to_lab
+from .colour import Array, curve, from_lab, linear_to_srgb, luminance, rgb_to_lab_colour, srgb_to_linear, to_lab
 from .ops import REGISTRY, OpContext, register
 
 LabKernel = Callable[[Array, dict[str, Any]], None]
@@ -141,19 +141,10 @@ def black_and_white(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
     return np.repeat(grey, 3, axis=2)
 
 
-def _srgb_to_linear(v: Array) -> Array:
-    return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
-
-
-def _linear_to_srgb(v: Array) -> Array:
-    v = np.clip(v, 0.0, 1.0)
-    return np.where(v <= 0.0031308, v * 12.92, 1.055 * v ** (1 / 2.4) - 0.055)
-
-
 @register("exposure", "exposure in stops (EV), in linear light")
 def exposure(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
     gain = 2.0 ** float(p.get("ev", 0.5))
-    return curve(img, lambda v: _linear_to_srgb(_srgb_to_linear(v) * gain))
+    return curve(img, lambda v: linear_to_srgb(srgb_to_linear(v) * gain))
 
 
 @register("gamma", "gamma curve (above 1 brightens mid-tones)")
