@@ -10,6 +10,7 @@ from PIL import Image
 from ..imaging.decode import decode_image
 from ..imaging.fetch import ImageFetcher
 from ..imaging.mask import mask_from_image
+from ..imaging.sizes import fit_pixels
 
 
 @dataclass
@@ -34,11 +35,5 @@ def load_inputs(payload: dict[str, Any], fetcher: ImageFetcher, *, max_pixels: i
 
 def scale_to_limit(image: Image.Image, max_pixels: int) -> Image.Image:
     """Inputs above the output pixel limit are scaled down proportionally (SPEC: image_size auto)."""
-    w, h = image.size
-    if w * h <= max_pixels:
-        return image
-    factor = (max_pixels / (w * h)) ** 0.5
-    size = (max(1, int(w * factor)), max(1, int(h * factor)))
-    while size[0] * size[1] > max_pixels:
-        size = (size[0] - 1, size[1] - 1)
-    return image.resize(size, Image.Resampling.LANCZOS)
+    size = fit_pixels(image.size, max_pixels)
+    return image if size == image.size else image.resize(size, Image.Resampling.LANCZOS)
