@@ -12,6 +12,8 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	@# OpenCV's contrib build replaces the plain one (both would own the cv2 package).
+	$(BIN)/pip uninstall -y -q opencv-python-headless 2>/dev/null || true
 	$(BIN)/pip install -q -e .
 	touch $@
 

@@ -137,13 +137,14 @@ class RequestService:
 
     # -- read --------------------------------------------------------------------------------------------------
     def get(self, job_id: str, caller: Caller) -> Job:
-        job = self.store.get(job_id)
-        if job is None or (caller.key_id is not None and job.owner != caller.key_id and not caller.admin):
-            raise NotFound(f"request {job_id} not found")
-        return job
+        return self._visible(job_id, self.store.get(job_id), caller)
 
     def _peek(self, job_id: str, caller: Caller) -> Job:
-        job = self.store.peek(job_id)
+        return self._visible(job_id, self.store.peek(job_id), caller)
+
+    @staticmethod
+    def _visible(job_id: str, job: Job | None, caller: Caller) -> Job:
+        """Another key's request answers as if it did not exist (404), so ids cannot be probed."""
         if job is None or (caller.key_id is not None and job.owner != caller.key_id and not caller.admin):
             raise NotFound(f"request {job_id} not found")
         return job
