@@ -6,13 +6,14 @@ a file named by ``RETOUCH_CONFIG`` supplies the rest. Environment wins over the 
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class KeyConfig(BaseModel):
@@ -32,8 +33,16 @@ class EngineConfig(BaseModel):
 
     kind: str
     options: dict[str, Any] = Field(default_factory=dict)
-    # A job running longer than this on this engine ends as an error (None = no limit).
+    # A job running longer than this on this engine ends as an error (None = the kind's default below; 0 = none).
     max_run_seconds: float | None = None
+
+    def run_limit(self) -> float | None:
+        limit = DEFAULT_RUN_SECONDS.get(self.kind, 1800.0) if self.max_run_seconds is None else self.max_run_seconds
+        return limit or None
+
+
+# A job that runs past these is ended as an error, so one runaway edit can not hold a worker forever.
+DEFAULT_RUN_SECONDS = {"classic": 300.0, "openai": 600.0, "diffusers": 1800.0}
 
 
 def _default_engines() -> dict[str, EngineConfig]:
@@ -51,8 +60,14 @@ class Settings(BaseSettings):
     tls_certfile: str | None = None
     tls_keyfile: str | None = None
 
-    # Auth: with no keys, auth is off (the embedded default on 127.0.0.1).
-    keys: list[KeyConfig] = Field(default_factory=list)
+    # Auth: with no keys, auth is off (the embedded default on 127.0.0.1). NoDecode: the environment's
+    # ``id:secret,...`` form reaches the validator below as text instead of failing as JSON.
+    keys: Annotated[list[KeyConfig], NoDecode] = Field(default_factory=list)
+    # With auth on, /metrics and /docs (+ /openapi.json) need a key unless these are set.
+    public_metrics: bool = False
+    public_docs: bool = False
+    # Host names (besides loopback names, `host` and `public_url`'s) that admin routes accept while auth is off.
+    allowed_hosts: list[str] = Field(default_factory=list)
 
     # Backends
     state_backend: Literal["sqlite", "redis"] = "sqlite"
@@ -66,7 +81,7 @@ class Settings(BaseSettings):
     secret_key: str | None = None
 
     # Workers
-    workers: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    workers: int = Field(default_factory=lambda: default_workers())
     role: Literal["all", "api", "worker"] = "all"
     job_lease_seconds: float = 30.0
     # "threads" runs edits inside the server process; "processes" runs each worker slot in a child process
@@ -82,24 +97,33 @@ class Settings(BaseSettings):
 
     # Queue limits (0 = unlimited): past them, submit answers 429 with Retry-After.
     max_queue_length: int = 10_000
-    max_queued_per_key: int = 0
+    # One key can not fill the whole queue: by default it may hold a tenth of it.
+    max_queued_per_key: int = 1_000
     max_running_per_key: int = 0
 
     # Engines
     default_engine: str = "classic"
     engines: dict[str, EngineConfig] = Field(default_factory=_default_engines)
 
-    # Limits
+    # Limits (docs/security.md lists each with what it bounds)
     max_num_images: int = 4
-    max_input_bytes: int = 50 * 1024 * 1024
-    max_input_pixels: int = 8_294_400 * 4
+    max_input_bytes: int = 50 * 1024 * 1024  # each input image, fetched or data: URI
+    max_input_pixels: int = 8_294_400 * 4  # each input image, read from its header before decoding
+    # All inputs of one job together, as decoded: larger inputs are decoded at a reduced size to fit.
+    max_job_pixels: int = 8_294_400 * 8
+    max_request_bytes: int = 128 * 1024 * 1024  # a request body (413 past it, while reading)
+    max_upload_bytes: int = 100 * 1024 * 1024  # a storage upload
+    max_prompt_chars: int = 32_000
+    body_read_timeout_seconds: float = 60.0  # a body that trickles in slower than this is cut off (408)
+    max_concurrent_requests: int = 256  # requests being handled at once; past it, 503 with Retry-After
     fetch_timeout_seconds: float = 20.0
     max_redirects: int = 5
 
     # Outbound address policy
     allow_private_image_urls: bool = False
     allow_private_webhooks: bool = False
-    allow_loopback_webhooks: bool = True
+    # None: allowed only on a local development server (bound to loopback, auth off), as `make run` starts it.
+    allow_loopback_webhooks: bool | None = None
 
     # Webhooks
     webhook_max_attempts: int = 10
@@ -118,7 +142,9 @@ class Settings(BaseSettings):
     @field_validator("keys", mode="before")
     @classmethod
     def _parse_keys(cls, value: Any) -> Any:
-        """Accepts ``"secret1,secret2"`` or ``"id:secret:admin,..."`` from the environment."""
+        """Accepts ``"secret1,secret2"``, ``"id:secret[:admin],..."`` or a JSON list from the environment."""
+        if isinstance(value, str) and value.lstrip().startswith("["):
+            return json.loads(value)
         if isinstance(value, str):
             keys: list[dict[str, Any]] = []
             for i, item in enumerate(part.strip() for part in value.split(",") if part.strip()):
@@ -133,6 +159,30 @@ class Settings(BaseSettings):
     @property
     def auth_enabled(self) -> bool:
         return bool(self.keys)
+
+    @property
+    def local_only(self) -> bool:
+        """A development server: reachable from this machine only, no keys."""
+        return not self.keys and self.host in ("127.0.0.1", "localhost", "::1")
+
+    @property
+    def loopback_webhooks(self) -> bool:
+        return self.local_only if self.allow_loopback_webhooks is None else self.allow_loopback_webhooks
+
+
+# Memory one worker slot may need for one job at the default limits (inputs decoded within max_job_pixels, the
+# engine's working copies, the encoded outputs); the default number of workers fits this many in the machine.
+WORKER_MEMORY_BYTES = 1536 * 1024 * 1024
+
+
+def default_workers() -> int:
+    """One worker per core, but no more than the machine's memory holds at a worker's budget."""
+    cores = max(1, os.cpu_count() or 1)
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return cores
+    return max(1, min(cores, int(total // WORKER_MEMORY_BYTES)))
 
 
 def load_settings(config_file: str | os.PathLike[str] | None = None, **overrides: Any) -> Settings:

@@ -15,10 +15,10 @@ from .config import Settings
 from .engines.registry import EngineRegistry
 from .files.base import ObjectStore, key_from_url
 from .files.store_local import LocalObjectStore
-from .imaging.addresses import AddressPolicy
-from .imaging.fetch import ImageFetcher
 from .jobs.base import Job, JobStore, Outcome
 from .jobs.store_sqlite import SQLiteJobStore
+from .net.addresses import AddressPolicy
+from .net.fetch import ImageFetcher
 from .service.events import EventHub
 from .service.lifecycle import RequestService
 from .service.limits import claim_limits
@@ -134,7 +134,7 @@ def build_runtime(settings: Settings, *, resolver: Resolver | None = None, with_
     hub = build_event_hub(settings)
     image_policy = AddressPolicy(allow_private=settings.allow_private_image_urls, allow_loopback=False)
     hook_policy = AddressPolicy(
-        allow_private=settings.allow_private_webhooks, allow_loopback=settings.allow_loopback_webhooks
+        allow_private=settings.allow_private_webhooks, allow_loopback=settings.loopback_webhooks
     )
 
     checker = InputChecker(files, image_policy, max_pixels=settings.max_input_pixels, resolver=resolver)
@@ -173,6 +173,7 @@ def build_runtime(settings: Settings, *, resolver: Resolver | None = None, with_
         checker,
         wake_workers=pool.notify if pool else None,
         cancel_local=pool.cancel_local if pool else None,
+        check_webhook=webhooks.check_url,
     )
     return Runtime(
         settings=settings,
@@ -193,6 +194,6 @@ def build_runtime(settings: Settings, *, resolver: Resolver | None = None, with_
 def _run_limit(settings: Settings) -> Callable[[Job], float | None]:
     def limit(job: Job) -> float | None:
         cfg = settings.engines.get(job.payload.get("engine") or settings.default_engine)
-        return cfg.max_run_seconds if cfg else None
+        return cfg.run_limit() if cfg else None
 
     return limit

@@ -110,10 +110,61 @@ def test_lifecycle_preference_and_sweeper_delete_outputs_and_records(ops: LiveSe
         url = bob.get(sub["response_url"]).json()["images"][0]["url"]
         assert bob.get(url).status_code == 200
         sweeper = ops.app.state.runtime.sweeper
-        assert sweeper.sweep(time.time()) == (0, 0)
-        files, records = sweeper.sweep(time.time() + 2)
-        assert files == 1 and records == 1
+        # Asked for 1 s: clamped to the 60 s floor (long enough to fetch what a webhook announces).
+        assert sweeper.sweep(time.time() + 2) == (0, 0)
+        files, records = sweeper.sweep(time.time() + 61)
+        assert files >= 1 and records == 1
         assert bob.get(url).status_code == 404
         assert bob.get(sub["response_url"]).status_code == 404
-        bad = bob.post(QUEUE, json=_body(), headers={"X-Fal-Object-Lifecycle-Preference": "soon"})
-        assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "X-Fal-Object-Lifecycle-Preference"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "soon",
+        '{"expiration_duration_seconds": 0}',
+        '{"expiration_duration_seconds": -5}',
+        '{"expiration_duration_seconds": NaN}',
+        '{"expiration_duration_seconds": Infinity}',
+        '{"expiration_duration_seconds": 1e999}',
+        '{"expiration_duration_seconds": "later"}',
+        '{"expiration_duration_seconds": true}',
+        "[1]",
+    ],
+)
+def test_a_bad_lifecycle_preference_is_422_and_stores_nothing(ops: LiveServer, header: str) -> None:
+    with ops.client("bob-secret") as bob:
+        before = ops.app.state.runtime.store.counts()
+        bad = bob.post(QUEUE, json=_body(), headers={"X-Fal-Object-Lifecycle-Preference": header})
+        assert bad.status_code == 422, bad.text
+        assert bad.json()["detail"][0]["loc"][-1] == "X-Fal-Object-Lifecycle-Preference"
+        assert ops.app.state.runtime.store.counts() == before
+
+
+def test_a_lifecycle_preference_never_extends_the_keys_retention(ops: LiveServer) -> None:
+    limit = ops.settings.result_ttl_seconds
+    with ops.client("bob-secret") as bob:
+        ten_years = '{"expiration_duration_seconds": 315360000}'
+        sub = bob.post(QUEUE, json=_body(), headers={"X-Fal-Object-Lifecycle-Preference": ten_years}).json()
+        wait_done(bob, sub["status_url"])
+        sweeper = ops.app.state.runtime.sweeper
+        assert sweeper.sweep(time.time() + limit - 5)[1] == 0
+        assert sweeper.sweep(time.time() + limit + 5)[1] == 1
+        assert bob.get(sub["response_url"]).status_code == 404
+
+
+def test_one_unreadable_record_does_not_stop_the_sweep(ops: LiveServer) -> None:
+    """A record whose retention is not a number (as an older server could store) falls back to the default."""
+    store = ops.app.state.runtime.store
+    with ops.client("bob-secret") as bob:
+        subs = [bob.post(QUEUE, json=_body()).json() for _ in range(2)]
+        for sub in subs:
+            wait_done(bob, sub["status_url"])
+    with store._tx() as db:
+        db.execute(
+            "UPDATE jobs SET payload = json_set(payload, '$._retain_seconds', 'never') WHERE id = ?",
+            (subs[0]["request_id"],),
+        )
+        db.execute("UPDATE jobs SET payload = '{NaN' WHERE id = ?", (subs[1]["request_id"],))
+    limit = ops.settings.result_ttl_seconds
+    assert ops.app.state.runtime.sweeper.sweep(time.time() + limit + 5)[1] == 2

@@ -11,13 +11,17 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from pydantic import BaseModel
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import __version__
 from ..config import Settings
 from ..runtime import Runtime, build_runtime
+from ..schema.fal import EditInput, TextToImageInput
 from .errors import install_error_handlers
+from .guard import RequestGuard
 from .metrics import HTTP_LATENCY, HTTP_REQUESTS
+from .openapi import install_openapi
 from .routes_admin import install_admin_routes
 from .routes_fal import install_fal_routes
 from .routes_openai import install_openai_routes
@@ -62,6 +66,9 @@ class QueueHostMiddleware:
         await self.app(scope, receive, send)
 
 
+# Request models of routes that read their own body (see api/body.py); they join the OpenAPI components.
+DOCUMENTED_BODIES: list[type[BaseModel]] = [EditInput, TextToImageInput]
+
 Installer = Callable[[FastAPI], None]
 _extra_installers: list[Installer] = []
 
@@ -84,6 +91,10 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, start_work
         version=__version__,
         lifespan=lifespan,
         description="Self-hostable image editing with fal's and OpenAI's image-edit APIs.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        max_body_size=settings.max_request_bytes,
     )
     app.state.runtime = rt
     # Upload tokens must verify on every API host of a deployment: derive them from the shared secret when set.
@@ -96,6 +107,12 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, start_work
     for installer in _optional_installers():
         installer(app)
     install_fal_routes(app)
+    install_openapi(app, DOCUMENTED_BODIES)
+    app.add_middleware(
+        RequestGuard,
+        max_concurrent=settings.max_concurrent_requests,
+        body_timeout=settings.body_read_timeout_seconds,
+    )
     app.add_middleware(QueueHostMiddleware)
     return app
 

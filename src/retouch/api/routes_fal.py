@@ -1,11 +1,13 @@
 """The fal protocol for the gpt-image-2 apps: sync run, queue, status (+ SSE), result, cancel, stream, estimate."""
 
 import json
+import math
 from collections.abc import AsyncIterator
 from enum import Enum
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
@@ -14,6 +16,7 @@ from ..jobs.base import Status
 from ..schema.fal import CancelReply, EditInput, EditOutput, QueueSubmitted, TextToImageInput
 from ..service.lifecycle import EDIT_APPS, GENERATE_APPS, Caller, JobView, RequestService, SubmitOptions
 from .auth import get_caller
+from .body import json_body, openapi_body
 from .sse import format_event, sse_response
 from .urls import base_url, request_urls
 
@@ -29,13 +32,15 @@ def _lifecycle_preference(request: Request) -> float | None:
     raw = request.headers.get("x-fal-object-lifecycle-preference")
     if not raw:
         return None
+    field = "X-Fal-Object-Lifecycle-Preference"
     try:
         seconds = json.loads(raw).get("expiration_duration_seconds")
-        return float(seconds) if seconds is not None else None
-    except (ValueError, AttributeError, TypeError) as exc:
-        raise InputError(
-            "X-Fal-Object-Lifecycle-Preference", 'must be JSON like {"expiration_duration_seconds": 3600}'
-        ) from exc
+        value = float(seconds) if seconds is not None and not isinstance(seconds, bool) else None
+    except (ValueError, AttributeError, TypeError, OverflowError) as exc:
+        raise InputError(field, 'must be JSON like {"expiration_duration_seconds": 3600}') from exc
+    if seconds is not None and (value is None or not math.isfinite(value) or value <= 0):
+        raise InputError(field, "expiration_duration_seconds must be a positive, finite number of seconds")
+    return value
 
 
 def _submit_options(
@@ -51,8 +56,6 @@ def _submit_options(
             raise InputError("X-Fal-Request-Timeout", "must be a number of seconds") from exc
     if request.headers.get("x-fal-store-io") == "0":
         history = False
-    if webhook:
-        request.app.state.runtime.webhooks.check_url(webhook)
     return SubmitOptions(
         base_url=base_url(request),
         webhook_url=webhook,
@@ -111,32 +114,34 @@ def _result_response(job_view_job: Any) -> JSONResponse:
 
 def _add_app_routes(router: APIRouter, app_id: str, model: type[BaseModel]) -> None:
     generate = app_id in GENERATE_APPS
+    read_body = Depends(json_body(model))
 
     async def run(
-        body: Any,
         request: Request,
+        body: BaseModel = read_body,
         caller: Caller = Depends(get_caller),
         fal_webhook: str | None = Query(default=None),
     ) -> Response:
         service = _service(request)
-        job = await service.run_and_wait(app_id, body.model_dump(mode="json"), caller, _submit_options(request, None))
+        payload = body.model_dump(mode="json")
+        job = await service.run_and_wait(app_id, payload, caller, _submit_options(request, None))
         try:
-            response = _result_response(job)
+            response = await run_in_threadpool(_result_response, job)
         finally:
-            if body.sync_mode:
-                service.forget(job)
+            if payload.get("sync_mode"):
+                await run_in_threadpool(service.forget, job)
         return response
 
     async def submit(
-        body: Any,
         request: Request,
+        body: BaseModel = read_body,
         caller: Caller = Depends(get_caller),
         fal_webhook: str | None = Query(default=None),
         fal_max_queue_length: int | None = Query(default=None, ge=0),
     ) -> JSONResponse:
         service = _service(request)
         opts = _submit_options(request, fal_webhook, max_queue_length=fal_max_queue_length)
-        job = service.submit(app_id, body.model_dump(mode="json"), caller, opts)
+        job = await run_in_threadpool(service.submit, app_id, body.model_dump(mode="json"), caller, opts)
         position = service.store.queue_position(job.id) or 0
         urls = request_urls(request, app_id, job.id)
         reply = QueueSubmitted(
@@ -150,37 +155,35 @@ def _add_app_routes(router: APIRouter, app_id: str, model: type[BaseModel]) -> N
         return JSONResponse(reply.model_dump(), headers={REQUEST_ID_HEADER: job.id})
 
     async def stream(
-        body: Any,
         request: Request,
+        body: BaseModel = read_body,
         caller: Caller = Depends(get_caller),
     ) -> Response:
         service = _service(request)
+        payload = body.model_dump(mode="json")
         try:
-            job, events = service.submit_streaming(
-                app_id, body.model_dump(mode="json"), caller, _submit_options(request, None)
-            )
+            job, events = await service.submit_streaming(app_id, payload, caller, _submit_options(request, None))
         except RetouchError as exc:
             payload = {k: v for k, v in exc.to_payload().items() if k != "status_code"}
             return sse_response(
                 _one(payload), status_code=exc.status_code, headers={"X-Fal-Error-Type": exc.error_type}
             )
         return sse_response(
-            _stream_events(service, job.id, bool(body.sync_mode), events),
+            _stream_events(service, job.id, bool(payload.get("sync_mode")), events),
             headers={REQUEST_ID_HEADER: job.id},
         )
 
     async def estimate(
-        body: Any,
         request: Request,
+        body: BaseModel = read_body,
         caller: Caller = Depends(get_caller),
     ) -> JSONResponse:
         from .estimate import estimate_for
 
-        return JSONResponse(estimate_for(_service(request), app_id, body.model_dump(mode="json"), caller))
+        reply = await run_in_threadpool(estimate_for, _service(request), app_id, body.model_dump(mode="json"), caller)
+        return JSONResponse(reply)
 
-    # The body's model is chosen per app at run time; FastAPI reads it from the annotations.
-    for endpoint in (run, submit, stream, estimate):
-        endpoint.__annotations__["body"] = model
+    documented = openapi_body(model)
 
     kind = "text-to-image" if generate else "edit"
     router.add_api_route(
@@ -190,6 +193,7 @@ def _add_app_routes(router: APIRouter, app_id: str, model: type[BaseModel]) -> N
         response_model=EditOutput,
         summary=f"Run {app_id} ({kind}) and wait for the output",
         tags=[app_id],
+        openapi_extra=documented,
     )
     router.add_api_route(
         f"/queue/{app_id}",
@@ -198,6 +202,7 @@ def _add_app_routes(router: APIRouter, app_id: str, model: type[BaseModel]) -> N
         response_model=QueueSubmitted,
         summary=f"Queue a {kind} request",
         tags=[app_id],
+        openapi_extra=documented,
     )
     router.add_api_route(
         f"/{app_id}/stream",
@@ -205,6 +210,7 @@ def _add_app_routes(router: APIRouter, app_id: str, model: type[BaseModel]) -> N
         methods=["POST"],
         summary="Run and stream partial previews (SSE); the last event is the output",
         tags=[app_id],
+        openapi_extra=documented,
     )
     router.add_api_route(
         f"/{app_id}/estimate",
@@ -212,6 +218,7 @@ def _add_app_routes(router: APIRouter, app_id: str, model: type[BaseModel]) -> N
         methods=["POST"],
         summary="Estimate usage and cost before running",
         tags=[app_id],
+        openapi_extra=documented,
     )
 
 

@@ -97,7 +97,7 @@ async def _run(
     service = _service(request)
     if str(fields.get("stream") or "").lower() in ("true", "1"):
         partials = int(fields.get("partial_images") or 0)
-        job, events = service.submit_streaming(app_id, payload, caller, _options(request, sync=True))
+        job, events = await service.submit_streaming(app_id, payload, caller, _options(request, sync=True))
         return sse_response(_stream(service, job.id, events, payload, partials, generate, background))
     job = await service.run_and_wait(app_id, payload, caller, _options(request, sync=not as_url))
     try:

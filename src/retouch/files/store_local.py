@@ -79,9 +79,10 @@ class LocalObjectStore:
         for side in self.root.glob("*/*.json"):
             try:
                 expires = json.loads(side.read_bytes()).get("expires_at")
-            except (OSError, ValueError):
+                due = expires is not None and float(expires) < now
+            except (OSError, ValueError, TypeError, AttributeError):
                 continue
-            if expires is not None and expires < now:
+            if due:
                 self.delete(side.stem)
                 removed += 1
         return removed

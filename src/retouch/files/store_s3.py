@@ -7,6 +7,7 @@ expiry is also written as an object tag so a bucket lifecycle rule can delete ex
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -14,6 +15,8 @@ from ..errors import StorageError
 from .base import StoredFile, new_key
 
 _META_FIELDS = ("file_name", "content_type", "owner", "created_at", "expires_at")
+
+log = logging.getLogger("retouch.files")
 
 
 class S3ObjectStore:
@@ -114,8 +117,11 @@ class S3ObjectStore:
         for page in paginator.paginate(Bucket=self.bucket, Prefix=f"{self.prefix}files/"):
             for item in page.get("Contents", []):
                 key = item["Key"].rsplit("/", 1)[-1]
-                meta = self.meta(key)
-                if meta is not None and meta.expires_at is not None and meta.expires_at < now:
-                    self.delete(key)
-                    removed += 1
+                try:  # one unreadable object must not stop the sweep
+                    meta = self.meta(key)
+                    if meta is not None and meta.expires_at is not None and float(meta.expires_at) < now:
+                        self.delete(key)
+                        removed += 1
+                except Exception:
+                    log.exception("sweeping a stored file failed", extra={"key": key})
         return removed

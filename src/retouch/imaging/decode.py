@@ -20,8 +20,11 @@ _MIME = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 _SPACE = re.compile(r"\s+")
 
 
-def parse_data_uri(uri: str, *, field: str) -> tuple[bytes, str]:
-    """Splits by hand rather than with a regex over the whole string: inputs are often megabytes long."""
+def parse_data_uri(uri: str, *, field: str, max_bytes: int | None = None) -> tuple[bytes, str]:
+    """Splits by hand rather than with a regex over the whole string: inputs are often megabytes long.
+
+    ``max_bytes`` bounds the decoded size, checked from the encoded length before anything is decoded.
+    """
     head, comma, payload = uri.strip().partition(",")
     if not comma or not head.lower().startswith("data:"):
         raise InputError(field, "is not a valid data: URI (expected data:<mime>;base64,<data>)")
@@ -31,6 +34,8 @@ def parse_data_uri(uri: str, *, field: str) -> tuple[bytes, str]:
         raise InputError(field, "is not a valid data: URI (expected data:<mime>;base64,<data>)")
     if "base64" not in (p.strip().lower() for p in parts[1:]):
         raise InputError(field, "data: URI must be base64-encoded (data:<mime>;base64,...)")
+    if max_bytes is not None and len(payload) * 3 // 4 > max_bytes + 3:
+        raise InputError(field, f"image is about {len(payload) * 3 // 4} bytes, more than the limit of {max_bytes}")
     if _SPACE.search(payload[:256]) or _SPACE.search(payload[-256:]) or "\n" in payload:
         payload = _SPACE.sub("", payload)
     urlsafe = "-" in payload or "_" in payload

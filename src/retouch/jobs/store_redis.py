@@ -11,6 +11,7 @@ from ``secret_key``); without a key configured, a request carrying one is refuse
 from __future__ import annotations
 
 import json
+import math
 import time
 from typing import Any
 
@@ -257,8 +258,10 @@ class RedisJobStore:
     ) -> bool:
         doc = self._raw(job_id)
         payload = json.loads(doc["payload"]) if doc else {}
-        ttl = float(payload.get("_retain_seconds", self.default_ttl) or 0)
-        expire = int(max(ttl, 3 * 3600)) if ttl else 0  # a pending webhook is retried for about two hours
+        ttl = _finite(payload.get("_retain_seconds", self.default_ttl), self.default_ttl)
+        # A pending webhook is retried for about two hours: its record must outlive the retries.
+        floor = 3 * 3600 if doc and doc.get("webhook_url") else 1
+        expire = int(max(ttl, floor)) if ttl else 0
         stored = self._complete(
             keys=[f"rt:job:{job_id}", "rt:queued", "rt:running", "rt:webhooks"],
             args=[
@@ -429,3 +432,12 @@ class RedisJobStore:
 
     def close(self) -> None:
         self.r.close()
+
+
+def _finite(value: Any, default: float) -> float:
+    """A retention in seconds from a stored payload; anything not a positive finite number means the default."""
+    try:
+        seconds = float(value or 0)
+    except (TypeError, ValueError):
+        return float(default)
+    return seconds if math.isfinite(seconds) and seconds >= 0 else float(default)

@@ -306,7 +306,10 @@ class SQLiteJobStore(SQLiteQueueMixin):
         return [_row_to_job(r, self._secrets) for r in rows]
 
     def delete_expired(self, now: float, default_ttl: float) -> int:
-        ttl = "COALESCE(json_extract(payload, '$._retain_seconds'), ?)"
+        # A payload SQLite can not read as JSON (or a retention that is not a number) falls back to the default
+        # instead of failing the whole statement, so one bad record never stops the sweep for everyone.
+        retain = "json_extract(CASE WHEN json_valid(payload) THEN payload ELSE '{}' END, '$._retain_seconds')"
+        ttl = f"COALESCE(CASE WHEN typeof({retain}) IN ('integer', 'real') THEN {retain} END, ?)"
         with self._tx() as db:
             rows = db.execute(
                 "DELETE FROM jobs WHERE status = 'COMPLETED' AND webhook_next_at IS NULL"

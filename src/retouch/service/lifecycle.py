@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+import anyio.to_thread
+
 from ..config import Settings
 from ..engines.base import TaskInfo
 from ..engines.registry import EngineRegistry
@@ -70,6 +72,7 @@ class RequestService:
         *,
         wake_workers: Any = None,
         cancel_local: Any = None,
+        check_webhook: Any = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -78,6 +81,7 @@ class RequestService:
         self.checker = checker
         self._wake_workers = wake_workers
         self._cancel_local = cancel_local
+        self._check_webhook = check_webhook
 
     # -- submit ------------------------------------------------------------------------------------------------
     def prepare(self, app_id: str, payload: dict[str, Any], caller: Caller) -> tuple[dict[str, Any], dict[str, str]]:
@@ -109,6 +113,8 @@ class RequestService:
     def submit(
         self, app_id: str, payload: dict[str, Any], caller: Caller, opts: SubmitOptions, *, job_id: str | None = None
     ) -> Job:
+        if opts.webhook_url and self._check_webhook is not None:
+            self._check_webhook(opts.webhook_url)
         payload, hidden = self.prepare(app_id, payload, caller)
         check_capacity(self.store, self.settings, caller.key_id, opts.max_queue_length)
         retain = retention_seconds(self.settings, caller.key_id, opts.retention_seconds)
@@ -190,14 +196,14 @@ class RequestService:
                 # Events wake us at once in-process; the poll covers workers in other processes.
                 await sub.get(timeout=min(1.0, remaining) if remaining is not None else 1.0)
 
-    def submit_streaming(
+    async def submit_streaming(
         self, app_id: str, payload: dict[str, Any], caller: Caller, opts: SubmitOptions
     ) -> tuple[Job, AsyncIterator[dict[str, Any]]]:
         """Submits with the live events already subscribed, so a fast job's previews are not missed."""
         job_id = str(uuid.uuid4())
         sub = self.hub.subscribe(job_id)
         try:
-            job = self.submit(app_id, payload, caller, opts, job_id=job_id)
+            job = await anyio.to_thread.run_sync(lambda: self.submit(app_id, payload, caller, opts, job_id=job_id))
         except BaseException:
             sub.close()
             raise
@@ -236,7 +242,8 @@ class RequestService:
         raise StoredError(job.error or {"detail": "the request failed", "status_code": 500})
 
     async def run_and_wait(self, app_id: str, payload: dict[str, Any], caller: Caller, opts: SubmitOptions) -> Job:
-        job = self.submit(app_id, payload, caller, opts)
+        # Submitting parses the prompt, reads image headers and writes the store: never on the event loop.
+        job = await anyio.to_thread.run_sync(lambda: self.submit(app_id, payload, caller, opts))
         try:
             return await self.wait(job.id)
         except asyncio.CancelledError:

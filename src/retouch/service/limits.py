@@ -5,6 +5,8 @@ Nothing already accepted is affected by these checks; they only decide whether a
 
 from __future__ import annotations
 
+import math
+
 from ..config import KeyConfig, Settings
 from ..errors import QueueFull
 from ..jobs.base import ClaimLimits, JobStore
@@ -26,13 +28,22 @@ def claim_limits(settings: Settings) -> ClaimLimits | None:
     return ClaimLimits(default_running=settings.max_running_per_key, per_key_running=per_key)
 
 
+# The shortest retention a caller may ask for: long enough to fetch the result a webhook announces.
+MIN_RETENTION_SECONDS = 60.0
+
+
 def retention_seconds(settings: Settings, key_id: str | None, requested: float | None) -> float | None:
-    """A caller may ask to keep outputs for less time than the server would, never for more."""
+    """A caller may ask to keep outputs for less time than the server would, never for more.
+
+    The answer is clamped to [MIN_RETENTION_SECONDS, the key's retention]; None means "kept until the operator's
+    sweep policy says otherwise" (a retention of 0 configured by the operator: forever).
+    """
     key = _key(settings, key_id)
     limit = key.retention_seconds if key and key.retention_seconds is not None else settings.result_ttl_seconds
-    if requested is None:
+    if requested is None or not math.isfinite(requested) or requested <= 0:
         return float(limit) if limit else None
-    return float(min(requested, limit)) if limit else float(requested)
+    wanted = max(MIN_RETENTION_SECONDS, float(requested))
+    return min(wanted, float(limit)) if limit else wanted
 
 
 def check_capacity(store: JobStore, settings: Settings, key_id: str | None, max_queue_length: int | None) -> None:

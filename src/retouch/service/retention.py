@@ -27,8 +27,16 @@ class Sweeper:
 
     def sweep(self, now: float | None = None) -> tuple[int, int]:
         now = time.time() if now is None else now
-        files = self.files.sweep_expired(now)
-        records = self.store.delete_expired(now, self.default_ttl)
+        files = records = 0
+        # Each half runs whatever the other did: a failure in one store must not keep the other's data forever.
+        try:
+            files = self.files.sweep_expired(now)
+        except Exception:
+            log.exception("sweeping expired files failed")
+        try:
+            records = self.store.delete_expired(now, self.default_ttl)
+        except Exception:
+            log.exception("sweeping expired requests failed")
         if files or records:
             log.info("expired outputs and requests deleted", extra={"files": files, "requests": records})
         return files, records

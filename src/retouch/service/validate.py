@@ -14,8 +14,8 @@ from PIL import Image, UnidentifiedImageError
 
 from ..errors import InputError
 from ..files.base import ObjectStore, key_from_url
-from ..imaging.addresses import AddressPolicy, check_url
 from ..imaging.decode import parse_data_uri
+from ..net.addresses import AddressPolicy, check_url
 
 _SWAPPING_ORIENTATIONS = {5, 6, 7, 8}
 

@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 
 from ..errors import InputError
-from ..imaging.addresses import AddressPolicy, check_url
 from ..jobs.base import JobStore, Outcome
+from ..net.addresses import AddressPolicy, check_url, loggable, pin
 from .signing import WebhookSigner
 
 log = logging.getLogger("retouch.webhooks")
@@ -105,8 +105,13 @@ class WebhookDispatcher:
             "x-fal-webhook-signature": self.signer.sign(job.id, user, timestamp, body),
         }
         try:
-            self.check_url(url)
-            response = self._client.post(url, content=body, headers=headers)
+            target = pin(url, field="fal_webhook", policy=self.policy, resolver=self.resolver)
+            response = self._client.post(
+                target.connect_url,
+                content=body,
+                headers={**headers, "host": target.host_header},
+                extensions=target.extensions,
+            )
             ok = 200 <= response.status_code < 300
             reason = f"HTTP {response.status_code}"
         except InputError as exc:
@@ -115,12 +120,15 @@ class WebhookDispatcher:
             ok, reason = False, type(exc).__name__
         if ok:
             self.store.webhook_done(job_id)
-            log.info("webhook delivered", extra={"request_id": job_id})
+            log.info("webhook delivered", extra={"request_id": job_id, "url": loggable(url)})
             return
         if attempts + 1 >= self.max_attempts:
-            log.warning("webhook given up", extra={"request_id": job_id, "reason": reason})
+            log.warning("webhook given up", extra={"request_id": job_id, "url": loggable(url), "reason": reason})
             self.store.webhook_done(job_id)
             return
         delay = self.delays[min(attempts, len(self.delays) - 1)]
-        log.info("webhook failed; will retry", extra={"request_id": job_id, "reason": reason, "in_s": delay})
+        log.info(
+            "webhook failed; will retry",
+            extra={"request_id": job_id, "url": loggable(url), "reason": reason, "in_s": delay},
+        )
         self.store.webhook_retry(job_id, time.time() + delay)

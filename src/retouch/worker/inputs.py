@@ -8,9 +8,9 @@ from typing import Any
 from PIL import Image
 
 from ..imaging.decode import decode_image
-from ..imaging.fetch import ImageFetcher
 from ..imaging.mask import mask_from_image
 from ..imaging.sizes import fit_pixels
+from ..net.fetch import ImageFetcher
 
 
 @dataclass

@@ -17,9 +17,9 @@ from ..engines.registry import EngineRegistry
 from ..errors import RetouchError
 from ..files.base import ObjectStore, file_path
 from ..imaging.encode import CONTENT_TYPES, EXTENSIONS, encode_data_uri, encode_image
-from ..imaging.fetch import ImageFetcher
 from ..imaging.sizes import resolve_output_size
 from ..jobs.base import Job
+from ..net.fetch import ImageFetcher
 from ..schema.fal import MAX_PIXELS
 from .finish import finish_output
 from .inputs import load_inputs, scale_to_limit

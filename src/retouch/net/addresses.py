@@ -1,7 +1,9 @@
 """The outbound address guard: image and webhook URLs may not reach private, loopback or link-local hosts.
 
 A server that fetches URLs on a caller's behalf must not become a way into the operator's network (SSRF). The
-check resolves the host name and inspects every address it resolves to, before any socket opens.
+check resolves the host name and inspects every address it resolves to, before any socket opens; the connection is
+then made to an address that was checked (``pin``), never to a second lookup's answer, so a DNS server that
+answers "public" to the check and "loopback" to the connect (rebinding) gains nothing.
 """
 
 from __future__ import annotations
@@ -79,3 +81,48 @@ def check_url(url: str, *, field: str, policy: AddressPolicy, resolver: Resolver
             "private, loopback or link-local addresses unless the operator allows it",
         )
     return addresses
+
+
+@dataclass(frozen=True)
+class PinnedURL:
+    """A URL whose host was checked, and the request that reaches exactly the checked address.
+
+    ``connect_url`` names the address instead of the host; ``host_header`` and ``sni_hostname`` keep the
+    request what it was for the server (virtual hosting, TLS certificate checked against the host name).
+    """
+
+    url: str
+    address: str
+    connect_url: str
+    host_header: str
+    sni_hostname: str | None
+
+    @property
+    def extensions(self) -> dict[str, str]:
+        """httpx request extensions: the TLS server name (SNI and certificate check) when it is not the address."""
+        return {"sni_hostname": self.sni_hostname} if self.sni_hostname else {}
+
+
+def pin(url: str, *, field: str, policy: AddressPolicy, resolver: Resolver | None = None) -> PinnedURL:
+    """Checks ``url`` and returns the request to make: to the first address the check accepted."""
+    import httpx
+
+    addresses = check_url(url, field=field, policy=policy, resolver=resolver)
+    parsed = httpx.URL(url)
+    address = addresses[0]
+    connect = parsed.copy_with(host=address.split("%", 1)[0])
+    host_header = parsed.netloc.decode("ascii")
+    host = parsed.raw_host.decode("ascii")
+    sni = host if parsed.scheme == "https" and host != address else None
+    return PinnedURL(url=url, address=address, connect_url=str(connect), host_header=host_header, sni_hostname=sni)
+
+
+def loggable(url: str) -> str:
+    """A URL as it may be logged: no credentials, query or fragment (webhook URLs often carry tokens there)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"

@@ -1,7 +1,8 @@
 """Fetches an input image by URL: data: URIs, this server's own files, or http(s) behind the address guard.
 
-Each redirect hop is checked again (a public URL may redirect to a private one); bodies are streamed and cut off at
-the byte limit, so a huge or endless response cannot exhaust memory.
+Each redirect hop is checked again (a public URL may redirect to a private one) and connected to the address that
+was checked; bodies are streamed and cut off at the byte limit, so a huge or endless response cannot exhaust memory.
+``data:`` URIs obey the same byte limit as fetched images.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from urllib.parse import urljoin
 import httpx
 
 from ..errors import InputError
-from .addresses import AddressPolicy, Resolver, check_url
-from .decode import parse_data_uri
+from ..imaging.decode import parse_data_uri
+from .addresses import AddressPolicy, Resolver, pin
 
 OwnFiles = Callable[[str], bytes | None]
 USER_AGENT = "Retouch/0.1 (+image fetch)"
@@ -49,7 +50,7 @@ class ImageFetcher:
 
     def fetch(self, url: str, *, field: str) -> bytes:
         if url[:5].lower() == "data:":
-            data, _ = parse_data_uri(url, field=field)
+            data, _ = parse_data_uri(url, field=field, max_bytes=self.max_bytes)
             return data
         if self.own_files is not None:
             own = self.own_files(url)
@@ -60,9 +61,11 @@ class ImageFetcher:
     def _fetch_http(self, url: str, field: str) -> bytes:
         current = url
         for _ in range(self.max_redirects + 1):
-            check_url(current, field=field, policy=self.policy, resolver=self.resolver)
+            target = pin(current, field=field, policy=self.policy, resolver=self.resolver)
             try:
-                with self._client.stream("GET", current) as response:
+                with self._client.stream(
+                    "GET", target.connect_url, headers={"Host": target.host_header}, extensions=target.extensions
+                ) as response:
                     if response.is_redirect:
                         location = response.headers.get("location")
                         if not location:
