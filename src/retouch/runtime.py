@@ -137,7 +137,13 @@ def build_runtime(settings: Settings, *, resolver: Resolver | None = None, with_
         allow_private=settings.allow_private_webhooks, allow_loopback=settings.loopback_webhooks
     )
 
-    checker = InputChecker(files, image_policy, max_pixels=settings.max_input_pixels, resolver=resolver)
+    checker = InputChecker(
+        files,
+        image_policy,
+        max_pixels=settings.max_input_pixels,
+        max_bytes=settings.max_input_bytes,
+        resolver=resolver,
+    )
     signer = WebhookSigner(settings.data_dir / "webhook-ed25519.pem")
     webhooks = WebhookDispatcher(
         store, signer, hook_policy, max_attempts=settings.webhook_max_attempts, resolver=resolver

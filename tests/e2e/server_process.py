@@ -38,7 +38,7 @@ def start_server(tmp: Path, port: int, **settings: Any) -> subprocess.Popen[byte
     proc = subprocess.Popen(
         [sys.executable, "-m", "retouch", "serve", "--config", str(tmp / "config.yaml"), "--port", str(port)],
         cwd=ROOT,
-        env={**env, "PYTHONPATH": str(ROOT)},
+        env={**env, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])},
         stdout=log,
         stderr=subprocess.STDOUT,
     )

@@ -18,6 +18,8 @@ from .. import __version__
 from ..config import Settings
 from ..runtime import Runtime, build_runtime
 from ..schema.fal import EditInput, TextToImageInput
+from ..schema.openai import ImageEditForm, ImageGenerateRequest, ImageStreamEvent
+from ..service.uploads import UploadService
 from .errors import install_error_handlers
 from .guard import RequestGuard
 from .metrics import HTTP_LATENCY, HTTP_REQUESTS
@@ -27,7 +29,7 @@ from .routes_fal import install_fal_routes
 from .routes_openai import install_openai_routes
 from .routes_ops import install_ops_routes
 from .routes_playground import install_playground_routes
-from .routes_storage import install_storage_routes
+from .routes_storage import InitiateRequest, install_storage_routes
 
 log = logging.getLogger("retouch.api")
 
@@ -67,7 +69,14 @@ class QueueHostMiddleware:
 
 
 # Request models of routes that read their own body (see api/body.py); they join the OpenAPI components.
-DOCUMENTED_BODIES: list[type[BaseModel]] = [EditInput, TextToImageInput]
+DOCUMENTED_BODIES: list[type[BaseModel]] = [
+    EditInput,
+    TextToImageInput,
+    InitiateRequest,
+    ImageEditForm,
+    ImageGenerateRequest,
+    ImageStreamEvent,
+]
 
 Installer = Callable[[FastAPI], None]
 _extra_installers: list[Installer] = []
@@ -94,16 +103,18 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, start_work
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        max_body_size=settings.max_request_bytes,
     )
     app.state.runtime = rt
     # Upload tokens must verify on every API host of a deployment: derive them from the shared secret when set.
     shared = settings.secret_key
-    app.state.upload_secret = hashlib.sha256(shared.encode()).digest() if shared else secrets.token_bytes(32)
+    upload_secret = hashlib.sha256(shared.encode()).digest() if shared else secrets.token_bytes(32)
+    uploads = UploadService(
+        rt.files, upload_secret, max_bytes=settings.max_upload_bytes, retention_seconds=settings.result_ttl_seconds
+    )
     install_error_handlers(app)
     install_ops_routes(app)
     install_admin_routes(app)
-    install_storage_routes(app)
+    install_storage_routes(app, uploads)
     for installer in _optional_installers():
         installer(app)
     install_fal_routes(app)
@@ -112,6 +123,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, start_work
         RequestGuard,
         max_concurrent=settings.max_concurrent_requests,
         body_timeout=settings.body_read_timeout_seconds,
+        max_body_bytes=settings.max_request_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
     )
     app.add_middleware(QueueHostMiddleware)
     return app

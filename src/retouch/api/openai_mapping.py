@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from ..errors import InputError
 from ..schema.fal import EditInput, TextToImageInput
+from ..schema.openai import ImageParams
 
 QUALITY = {"low": "low", "medium": "medium", "high": "high", "auto": "high", "standard": "medium", "hd": "high"}
 QUALITY |= {"xhigh": "high", "max": "high"}
@@ -40,44 +41,32 @@ def map_size(size: str | None) -> Any:
     return {"width": int(match.group(1)), "height": int(match.group(2))}
 
 
-def map_common(form: dict[str, Any], *, generate: bool) -> dict[str, Any]:
-    """The fields both endpoints share, checked the way OpenAI names them."""
-    payload: dict[str, Any] = {"prompt": form.get("prompt") or ""}
-    quality = str(form.get("quality") or "auto").lower()
+def map_common(params: ImageParams, *, generate: bool) -> dict[str, Any]:
+    """The fields both endpoints share, checked the way OpenAI names them, as a fal-shaped payload."""
+    payload: dict[str, Any] = {"prompt": params.prompt}
+    quality = (params.quality or "auto").lower()
     if quality not in QUALITY:
         raise InputError("quality", f"'{quality}' is not one of low, medium, high, auto")
     payload["quality"] = QUALITY[quality]
-    fmt = str(form.get("output_format") or "png").lower()
+    fmt = (params.output_format or "png").lower()
     if fmt not in FORMATS:
         raise InputError("output_format", f"'{fmt}' is not supported here; use png, jpeg or webp")
     payload["output_format"] = FORMATS[fmt]
-    size = map_size(form.get("size"))
+    size = map_size(params.size)
     payload["image_size"] = "landscape_4_3" if generate and size == "auto" else size
-    payload["num_images"] = _int(form.get("n"), "n", 1)
-    background = str(form.get("background") or "auto").lower()
+    payload["num_images"] = params.n
+    background = (params.background or "auto").lower()
     if background not in ("auto", "opaque", "transparent"):
         raise InputError("background", f"'{background}' is not one of transparent, opaque, auto")
     if background == "transparent" and payload["output_format"] == "jpeg":
         raise InputError("background", "a transparent background needs output_format png or webp (JPEG has no alpha)")
-    compression = form.get("output_compression")
-    if compression not in (None, ""):
-        value = _int(compression, "output_compression", 100)
-        if not 0 <= value <= 100:
-            raise InputError("output_compression", "must be between 0 and 100")
-        payload["_output_compression"] = value
+    if params.output_compression is not None:
+        payload["_output_compression"] = params.output_compression
     for passthrough in ("seed", "engine", "openai_api_key"):
-        if form.get(passthrough) not in (None, ""):
-            payload[passthrough] = form[passthrough]
+        value = getattr(params, passthrough)
+        if value not in (None, ""):
+            payload[passthrough] = value
     return payload
-
-
-def _int(value: Any, field: str, default: int) -> int:
-    if value in (None, ""):
-        return default
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise InputError(field, f"'{value}' is not an integer") from exc
 
 
 def validate(payload: dict[str, Any], *, generate: bool) -> dict[str, Any]:

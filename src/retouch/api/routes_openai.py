@@ -1,8 +1,8 @@
 """OpenAI's Images API: ``POST /v1/images/edits`` (multipart) and ``POST /v1/images/generations`` (JSON).
 
 Both go through the same request service as the fal routes (queue, workers, pricing, exact masks); only the
-shapes differ. Uploaded images are kept in this server's storage for the caller, so the queued payload holds
-URLs, not megabytes of base64.
+shapes differ (``schema/openai.py``). Forms are parsed and checked in a worker thread; uploaded images are handed to
+the service, which stores them only once the request is accepted, so the queued payload holds references.
 """
 
 from __future__ import annotations
@@ -10,25 +10,41 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from starlette.datastructures import UploadFile
+from pydantic import ValidationError
 
 from ..errors import InputError, RetouchError
-from ..files.base import file_path
+from ..imaging.decode import decode_image
 from ..imaging.mask import mask_from_openai_alpha
+from ..schema.openai import (
+    ErrorResponse,
+    ImageEditForm,
+    ImageGenerateRequest,
+    ImageParams,
+    ImagesResponse,
+    ModelCard,
+    ModelList,
+)
 from ..service.lifecycle import Caller, RequestService, SubmitOptions
 from ..service.validate import header_size
 from .auth import get_caller
+from .body import json_body, openapi_body
+from .multipart import parse_form
 from .openai_mapping import images_response, map_common, png_mask_from_alpha, reencode_b64, usage_of, validate
 from .sse import sse_response
 from .urls import base_url
 
 EDIT_APP = "openai/gpt-image-2/edit"
 GENERATE_APP = "openai/gpt-image-2"
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_IMAGES = 16
+# Stand-ins for uploaded files in the schema check; the service takes the files themselves (``uploads``) and stores
+# them only once the request is accepted.
+_PLACEHOLDER = "https://upload.invalid/{}"
 
 
 def _service(request: Request) -> RequestService:
@@ -36,51 +52,48 @@ def _service(request: Request) -> RequestService:
     return service
 
 
-async def _read_upload(upload: UploadFile, field: str) -> bytes:
-    data = await upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise InputError(field, f"file is larger than {MAX_UPLOAD_BYTES} bytes")
-    if not data:
-        raise InputError(field, "file is empty")
-    return data
+@dataclass
+class EditRequest:
+    params: ImageEditFields
+    uploads: dict[str, bytes]
 
 
-def _store(request: Request, data: bytes, name: str, content_type: str, caller: Caller) -> str:
-    files = request.app.state.runtime.files
-    ttl = request.app.state.runtime.settings.result_ttl_seconds
-    stored = files.put(
-        data,
-        file_name=name,
-        content_type=content_type,
-        owner=caller.key_id,
-        expires_at=time.time() + ttl if ttl else None,
-    )
-    return base_url(request) + file_path(stored.key, name)
+class ImageEditFields(ImageParams):
+    """The form fields of an edit (the files travel beside them)."""
 
 
-async def _edit_payload(request: Request, caller: Caller) -> tuple[dict[str, Any], dict[str, Any]]:
-    form = await request.form(max_files=32, max_fields=64)
-    uploads = [v for k, v in form.multi_items() if k in ("image", "image[]") and isinstance(v, UploadFile)]
-    fields = {k: v for k, v in form.multi_items() if not isinstance(v, UploadFile)}
-    if not uploads:
+def _read_edit(body: bytes, content_type: str, max_pixels: int) -> EditRequest:
+    """Parses and checks an edit form, in a worker thread: nothing is stored here."""
+    form = parse_form(body, content_type, max_parts=MAX_IMAGES + 32)
+    images = [part for part in form.files if part.name in ("image", "image[]")]
+    if not images:
         raise InputError("image", "at least one image file is required (field 'image' or 'image[]')")
-    payload = map_common(fields, generate=False)
-    max_pixels = request.app.state.runtime.settings.max_input_pixels
-    urls, first_size = [], None
-    for i, upload in enumerate(uploads):
-        data = await _read_upload(upload, f"image[{i}]")
-        size = header_size(data, f"image_urls.{i}", max_pixels)
+    if len(images) > MAX_IMAGES:
+        raise InputError("image", f"at most {MAX_IMAGES} images")
+    try:
+        params = ImageEditFields.model_validate(form.fields)
+    except ValidationError as exc:
+        raise _first_error(exc) from None
+    uploads: dict[str, bytes] = {}
+    first_size = None
+    for i, part in enumerate(images):
+        if not part.data:
+            raise InputError(f"image_urls.{i}", "file is empty")
+        size = header_size(part.data, f"image_urls.{i}", max_pixels)
         first_size = first_size or size
-        urls.append(_store(request, data, upload.filename or f"image-{i}.png", upload.content_type or "", caller))
-    payload["image_urls"] = urls
-    mask = form.get("mask")
-    if isinstance(mask, UploadFile):
-        from ..imaging.decode import decode_image
+        uploads[f"image_urls.{i}"] = part.data
+    mask = next((part for part in form.files if part.name == "mask"), None)
+    if mask is not None:
+        raw = decode_image(mask.data, field="mask_image_url", max_pixels=max_pixels)
+        white_black = mask_from_openai_alpha(raw, expected_size=first_size, field="mask_image_url")
+        uploads["mask_image_url"] = png_mask_from_alpha(white_black)
+    return EditRequest(params=params, uploads=uploads)
 
-        raw = decode_image(await _read_upload(mask, "mask"), field="mask", max_pixels=max_pixels)
-        white_black = mask_from_openai_alpha(raw, expected_size=first_size, field="mask")
-        payload["mask_image_url"] = _store(request, png_mask_from_alpha(white_black), "mask.png", "image/png", caller)
-    return payload, fields
+
+def _first_error(exc: ValidationError) -> InputError:
+    err = exc.errors(include_url=False)[0]
+    loc = ".".join(str(p) for p in err.get("loc", ())) or "body"
+    return InputError(loc, str(err.get("msg", "invalid value")))
 
 
 def _options(request: Request, *, sync: bool) -> SubmitOptions:
@@ -88,24 +101,35 @@ def _options(request: Request, *, sync: bool) -> SubmitOptions:
 
 
 async def _run(
-    request: Request, app_id: str, payload: dict[str, Any], fields: dict[str, Any], caller: Caller
+    request: Request,
+    app_id: str,
+    params: ImageParams,
+    caller: Caller,
+    uploads: dict[str, bytes] | None = None,
 ) -> Response:
     generate = app_id == GENERATE_APP
-    as_url = str(fields.get("response_format") or "b64_json") == "url"
-    background = "transparent" if str(fields.get("background") or "") == "transparent" else "opaque"
+    as_url = params.response_format == "url"
+    background = "transparent" if (params.background or "").lower() == "transparent" else "opaque"
+    payload = map_common(params, generate=generate)
+    if uploads:
+        payload["image_urls"] = [
+            _PLACEHOLDER.format(i) for i in range(sum(k.startswith("image_urls.") for k in uploads))
+        ]
+        if "mask_image_url" in uploads:
+            payload["mask_image_url"] = _PLACEHOLDER.format("mask")
     payload = validate({**payload, "sync_mode": not as_url}, generate=generate)
     service = _service(request)
-    if str(fields.get("stream") or "").lower() in ("true", "1"):
-        partials = int(fields.get("partial_images") or 0)
-        job, events = await service.submit_streaming(app_id, payload, caller, _options(request, sync=True))
-        return sse_response(_stream(service, job.id, events, payload, partials, generate, background))
-    job = await service.run_and_wait(app_id, payload, caller, _options(request, sync=not as_url))
+    if params.stream:
+        job, events = await service.submit_streaming(app_id, payload, caller, _options(request, sync=True), uploads)
+        return sse_response(_stream(service, job.id, events, payload, params.partial_images, generate, background))
+    job = await service.run_and_wait(app_id, payload, caller, _options(request, sync=not as_url), uploads)
     try:
         result = RequestService.raise_for_job(job)
+        reply = await run_in_threadpool(images_response, result, payload, as_url=as_url, background=background)
     finally:
         if not as_url:
-            service.forget(job)
-    return JSONResponse(images_response(result, payload, as_url=as_url, background=background))
+            await run_in_threadpool(service.forget, job)
+    return JSONResponse(reply)
 
 
 async def _stream(
@@ -169,28 +193,50 @@ def _sse(body: dict[str, Any]) -> bytes:
     return f"event: {body['type']}\ndata: {json.dumps(body)}\n\n".encode()
 
 
+async def edits(request: Request, caller: Caller = Depends(get_caller)) -> Response:
+    body = await request.body()
+    max_pixels = request.app.state.runtime.settings.max_input_pixels
+    content_type = request.headers.get("content-type", "")
+    edit = await run_in_threadpool(_read_edit, body, content_type, max_pixels)
+    return await _run(request, EDIT_APP, edit.params, caller, edit.uploads)
+
+
+async def generations(
+    request: Request,
+    body: ImageGenerateRequest = Depends(json_body(ImageGenerateRequest)),
+    caller: Caller = Depends(get_caller),
+) -> Response:
+    return await _run(request, GENERATE_APP, body, caller)
+
+
+async def models(request: Request) -> ModelList:
+    engines = request.app.state.runtime.engines.names
+    return ModelList(data=[ModelCard(id=name) for name in engines])
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": ErrorResponse}, 401: {"model": ErrorResponse}}
+_STREAM = {"text/event-stream": {"schema": {"$ref": "#/components/schemas/ImageStreamEvent"}}}
+
+
 def install_openai_routes(app: FastAPI) -> None:
     router = APIRouter(prefix="/v1", tags=["openai"])
-
-    @router.post("/images/edits", summary="OpenAI-compatible image edit (multipart)")
-    async def edits(request: Request, caller: Caller = Depends(get_caller)) -> Response:
-        payload, fields = await _edit_payload(request, caller)
-        return await _run(request, EDIT_APP, payload, fields, caller)
-
-    @router.post("/images/generations", summary="OpenAI-compatible text-to-image (JSON)")
-    async def generations(request: Request, caller: Caller = Depends(get_caller)) -> Response:
-        try:
-            fields = await request.json()
-        except ValueError as exc:
-            raise InputError("body", "the body is not valid JSON") from exc
-        if not isinstance(fields, dict):
-            raise InputError("body", "the body must be a JSON object")
-        payload = map_common(fields, generate=True)
-        return await _run(request, GENERATE_APP, payload, fields, caller)
-
-    @router.get("/models", summary="Models (engines) this server offers")
-    async def models(request: Request) -> dict[str, Any]:
-        engines = request.app.state.runtime.engines.names
-        return {"object": "list", "data": [{"id": n, "object": "model", "owned_by": "retouch"} for n in engines]}
-
+    router.add_api_route(
+        "/images/edits",
+        edits,
+        methods=["POST"],
+        summary="OpenAI-compatible image edit (multipart)",
+        response_model=ImagesResponse,
+        responses={**_ERRORS, 200: {"content": _STREAM}},
+        openapi_extra=openapi_body(ImageEditForm, media_type="multipart/form-data"),
+    )
+    router.add_api_route(
+        "/images/generations",
+        generations,
+        methods=["POST"],
+        summary="OpenAI-compatible text-to-image (JSON)",
+        response_model=ImagesResponse,
+        responses={**_ERRORS, 200: {"content": _STREAM}},
+        openapi_extra=openapi_body(ImageGenerateRequest),
+    )
+    router.add_api_route("/models", models, methods=["GET"], summary="Models (engines) this server offers")
     app.include_router(router)

@@ -14,6 +14,8 @@ from pathlib import Path
 from ..errors import StorageError
 from .base import StoredFile, new_key
 
+STAGING_MAX_AGE_SECONDS = 24 * 3600
+
 
 class LocalObjectStore:
     def __init__(self, root: str | os.PathLike[str]) -> None:
@@ -53,12 +55,48 @@ class LocalObjectStore:
             raise StorageError(f"could not store file: {exc.strerror or exc}") from exc
         return meta
 
+    def put_file(
+        self,
+        path: Path,
+        *,
+        file_name: str,
+        content_type: str,
+        owner: str | None,
+        expires_at: float | None = None,
+        key: str | None = None,
+    ) -> StoredFile:
+        key = key or new_key()
+        blob, side = self._paths(key)
+        try:
+            meta = StoredFile(key, file_name, content_type, path.stat().st_size, owner, time.time(), expires_at)
+            blob.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(path, blob)
+            _atomic_write(side, json.dumps(meta.to_json()).encode())
+        except OSError as exc:
+            path.unlink(missing_ok=True)
+            raise StorageError(f"could not store file: {exc.strerror or exc}") from exc
+        return meta
+
+    def staging_dir(self) -> Path:
+        folder = self.root / ".staging"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
     def meta(self, key: str) -> StoredFile | None:
         _, side = self._paths(key)
         try:
-            return StoredFile(**json.loads(side.read_bytes()))
+            meta = StoredFile(**json.loads(side.read_bytes()))
         except (OSError, ValueError, TypeError):
             return None
+        if meta.expires_at is not None and meta.expires_at < time.time():
+            return None  # expired: gone for readers even before the sweep deletes it
+        return meta
+
+    def local_path(self, key: str) -> Path | None:
+        blob, _ = self._paths(key)
+        return blob if self.meta(key) is not None and blob.exists() else None
 
     def get(self, key: str) -> tuple[bytes, StoredFile] | None:
         meta = self.meta(key)
@@ -85,6 +123,12 @@ class LocalObjectStore:
             if due:
                 self.delete(side.stem)
                 removed += 1
+        for stale in self.staging_dir().glob("*"):  # uploads a crash left half-written
+            try:
+                if stale.stat().st_mtime < now - STAGING_MAX_AGE_SECONDS:
+                    stale.unlink()
+            except OSError:
+                continue
         return removed
 
 

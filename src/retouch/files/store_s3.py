@@ -8,7 +8,9 @@ expiry is also written as an object tag so a bucket lifecycle rule can delete ex
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from ..errors import StorageError
@@ -56,12 +58,7 @@ class S3ObjectStore:
     ) -> StoredFile:
         key = key or new_key()
         meta = StoredFile(key, file_name, content_type, len(data), owner, time.time(), expires_at)
-        metadata = {
-            "file_name": file_name,
-            "owner": owner or "",
-            "created_at": repr(meta.created_at),
-            "expires_at": repr(expires_at) if expires_at else "",
-        }
+        metadata = self._metadata(meta)
         extra: dict[str, Any] = {}
         if expires_at:
             extra["Tagging"] = f"retouch-expires={int(expires_at)}"
@@ -72,6 +69,46 @@ class S3ObjectStore:
         except Exception as exc:
             raise StorageError(f"could not store file in S3: {exc}") from exc
         return meta
+
+    def put_file(
+        self,
+        path: Path,
+        *,
+        file_name: str,
+        content_type: str,
+        owner: str | None,
+        expires_at: float | None = None,
+        key: str | None = None,
+    ) -> StoredFile:
+        key = key or new_key()
+        meta = StoredFile(key, file_name, content_type, path.stat().st_size, owner, time.time(), expires_at)
+        extra: dict[str, Any] = {"ContentType": content_type, "Metadata": self._metadata(meta)}
+        if expires_at:
+            extra["Tagging"] = f"retouch-expires={int(expires_at)}"
+        try:
+            self.client.upload_file(str(path), self.bucket, self._key(key), ExtraArgs=extra)
+        except Exception as exc:
+            raise StorageError(f"could not store file in S3: {exc}") from exc
+        finally:
+            path.unlink(missing_ok=True)
+        return meta
+
+    def staging_dir(self) -> Path:
+        folder = Path(tempfile.gettempdir()) / "retouch-staging"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def local_path(self, key: str) -> Path | None:
+        return None
+
+    @staticmethod
+    def _metadata(meta: StoredFile) -> dict[str, str]:
+        return {
+            "file_name": meta.file_name,
+            "owner": meta.owner or "",
+            "created_at": repr(meta.created_at),
+            "expires_at": repr(meta.expires_at) if meta.expires_at else "",
+        }
 
     def _meta_from(self, key: str, head: dict[str, Any]) -> StoredFile:
         md = head.get("Metadata") or {}
@@ -99,11 +136,17 @@ class S3ObjectStore:
             return None
         return obj["Body"].read(), meta
 
-    def meta(self, key: str) -> StoredFile | None:
+    def _stat(self, key: str) -> StoredFile | None:
         try:
             return self._meta_from(key, self.client.head_object(Bucket=self.bucket, Key=self._key(key)))
         except Exception:
             return None
+
+    def meta(self, key: str) -> StoredFile | None:
+        meta = self._stat(key)
+        if meta is None or (meta.expires_at is not None and meta.expires_at < time.time()):
+            return None
+        return meta
 
     def delete(self, key: str) -> None:
         try:
@@ -118,7 +161,7 @@ class S3ObjectStore:
             for item in page.get("Contents", []):
                 key = item["Key"].rsplit("/", 1)[-1]
                 try:  # one unreadable object must not stop the sweep
-                    meta = self.meta(key)
+                    meta = self._stat(key)
                     if meta is not None and meta.expires_at is not None and float(meta.expires_at) < now:
                         self.delete(key)
                         removed += 1

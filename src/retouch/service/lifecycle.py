@@ -24,7 +24,7 @@ from ..errors import InputError, NotFound, RetouchError
 from ..jobs.base import CancelResult, Job, JobStore, LogLine, Outcome, Status
 from .events import EventHub, Subscription
 from .limits import check_capacity, retention_seconds
-from .validate import InputChecker
+from .validate import CheckedInputs, InputChecker
 
 log = logging.getLogger("retouch.service")
 
@@ -84,11 +84,16 @@ class RequestService:
         self._check_webhook = check_webhook
 
     # -- submit ------------------------------------------------------------------------------------------------
-    def prepare(self, app_id: str, payload: dict[str, Any], caller: Caller) -> tuple[dict[str, Any], dict[str, str]]:
+    def prepare(
+        self, app_id: str, payload: dict[str, Any], caller: Caller, uploads: dict[str, bytes] | None = None
+    ) -> tuple[dict[str, Any], dict[str, str], CheckedInputs]:
         """Checks a validated payload against this server's configuration and the engine; fills seed and engine."""
         payload = dict(payload)
         hidden = {name: payload.pop(name) for name in SECRET_FIELDS if payload.get(name)}
         payload.pop("openai_api_key", None)
+        limit = self.settings.max_prompt_chars
+        if len(payload.get("prompt") or "") > limit:
+            raise InputError("prompt", f"is {len(payload['prompt'])} characters; this server takes at most {limit}")
         if payload.get("num_images", 1) > self.settings.max_num_images:
             raise InputError("num_images", f"must be at most {self.settings.max_num_images} on this server")
         name = self.engines.resolve_name(payload.get("engine"), has_openai_key="openai_api_key" in hidden)
@@ -107,20 +112,32 @@ class RequestService:
                 options=hidden,
             )
         )
-        self.checker.check(payload, caller.key_id)
-        return payload, hidden
+        checked = self.checker.check(payload, caller.key_id, uploads)
+        return payload, hidden, checked
 
     def submit(
-        self, app_id: str, payload: dict[str, Any], caller: Caller, opts: SubmitOptions, *, job_id: str | None = None
+        self,
+        app_id: str,
+        payload: dict[str, Any],
+        caller: Caller,
+        opts: SubmitOptions,
+        *,
+        job_id: str | None = None,
+        uploads: dict[str, bytes] | None = None,
     ) -> Job:
+        """Validates, checks capacity, stores the inputs, records the job and wakes a worker: in that order, so a
+        request refused at any step leaves nothing behind."""
         if opts.webhook_url and self._check_webhook is not None:
             self._check_webhook(opts.webhook_url)
-        payload, hidden = self.prepare(app_id, payload, caller)
+        payload, hidden, checked = self.prepare(app_id, payload, caller, uploads)
         check_capacity(self.store, self.settings, caller.key_id, opts.max_queue_length)
         retain = retention_seconds(self.settings, caller.key_id, opts.retention_seconds)
         if retain is not None:
             payload[RETAIN_FIELD] = retain
         now = time.time()
+        payload = self.checker.store(
+            payload, checked, caller.key_id, base_url=opts.base_url, expires_at=now + retain if retain else None
+        )
         job = Job(
             id=job_id or str(uuid.uuid4()),
             app_id=app_id,
@@ -197,13 +214,20 @@ class RequestService:
                 await sub.get(timeout=min(1.0, remaining) if remaining is not None else 1.0)
 
     async def submit_streaming(
-        self, app_id: str, payload: dict[str, Any], caller: Caller, opts: SubmitOptions
+        self,
+        app_id: str,
+        payload: dict[str, Any],
+        caller: Caller,
+        opts: SubmitOptions,
+        uploads: dict[str, bytes] | None = None,
     ) -> tuple[Job, AsyncIterator[dict[str, Any]]]:
         """Submits with the live events already subscribed, so a fast job's previews are not missed."""
         job_id = str(uuid.uuid4())
         sub = self.hub.subscribe(job_id)
         try:
-            job = await anyio.to_thread.run_sync(lambda: self.submit(app_id, payload, caller, opts, job_id=job_id))
+            job = await anyio.to_thread.run_sync(
+                lambda: self.submit(app_id, payload, caller, opts, job_id=job_id, uploads=uploads)
+            )
         except BaseException:
             sub.close()
             raise
@@ -241,9 +265,16 @@ class RequestService:
             return job.result
         raise StoredError(job.error or {"detail": "the request failed", "status_code": 500})
 
-    async def run_and_wait(self, app_id: str, payload: dict[str, Any], caller: Caller, opts: SubmitOptions) -> Job:
+    async def run_and_wait(
+        self,
+        app_id: str,
+        payload: dict[str, Any],
+        caller: Caller,
+        opts: SubmitOptions,
+        uploads: dict[str, bytes] | None = None,
+    ) -> Job:
         # Submitting parses the prompt, reads image headers and writes the store: never on the event loop.
-        job = await anyio.to_thread.run_sync(lambda: self.submit(app_id, payload, caller, opts))
+        job = await anyio.to_thread.run_sync(lambda: self.submit(app_id, payload, caller, opts, uploads=uploads))
         try:
             return await self.wait(job.id)
         except asyncio.CancelledError:
