@@ -121,6 +121,7 @@ def build_job_runner(
         files,
         fetcher,
         max_input_pixels=settings.max_input_pixels,
+        max_job_pixels=settings.max_job_pixels,
         result_ttl_seconds=settings.result_ttl_seconds,
     )
 

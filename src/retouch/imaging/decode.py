@@ -49,19 +49,36 @@ def parse_data_uri(uri: str, *, field: str, max_bytes: int | None = None) -> tup
     return data, mime
 
 
-def decode_image(data: bytes, *, field: str, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
-    """Decodes fully (so truncation shows here), applies EXIF orientation, and normalises the mode."""
+def decode_image(
+    data: bytes, *, field: str, max_pixels: int = DEFAULT_MAX_PIXELS, target_pixels: int | None = None
+) -> Image.Image:
+    """Decodes fully (so truncation shows here), applies EXIF orientation, and normalises the mode.
+
+    With ``target_pixels``, an image larger than that is decoded at a reduced size (JPEG's own DCT scaling where it
+    can, so the full-size pixels never exist in memory) and scaled to fit: a job's inputs stay within its memory
+    budget however large the files are. ``decode_with_size`` also tells the size the file has before that reduction.
+    """
+    return decode_with_size(data, field=field, max_pixels=max_pixels, target_pixels=target_pixels)[0]
+
+
+def decode_with_size(
+    data: bytes, *, field: str, max_pixels: int = DEFAULT_MAX_PIXELS, target_pixels: int | None = None
+) -> tuple[Image.Image, tuple[int, int]]:
+    """The decoded image and the file's own (upright) size, before any reduction to ``target_pixels``."""
     if not data:
         raise InputError(field, "image is empty (0 bytes)")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
+            img: Image.Image = Image.open(io.BytesIO(data))
             width, height = img.size
             if width * height > max_pixels:
                 raise InputError(field, f"image is {width}x{height}, more than the limit of {max_pixels} pixels")
             if getattr(img, "n_frames", 1) > 1:
                 img.seek(0)
+            if target_pixels and width * height > target_pixels and img.format == "JPEG":
+                scale = (target_pixels / (width * height)) ** 0.5
+                img.draft("RGB", (max(1, int(width * scale)), max(1, int(height * scale))))
             img.load()
     except InputError:
         raise
@@ -76,7 +93,17 @@ def decode_image(data: bytes, *, field: str, max_pixels: int = DEFAULT_MAX_PIXEL
         upright = ImageOps.exif_transpose(img) or img
     except Exception:  # noqa: BLE001 - a broken EXIF block must not lose the image
         pass
-    return normalise_mode(upright)
+    swapped = upright.size != img.size
+    result = normalise_mode(upright)
+    if target_pixels and result.width * result.height > target_pixels:
+        result = result.resize(_fit(result.size, target_pixels), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    return result, (height, width) if swapped else (width, height)
+
+
+def _fit(size: tuple[int, int], pixels: int) -> tuple[int, int]:
+    w, h = size
+    scale = (pixels / (w * h)) ** 0.5
+    return max(1, int(w * scale)), max(1, int(h * scale))
 
 
 def normalise_mode(img: Image.Image) -> Image.Image:

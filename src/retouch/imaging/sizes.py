@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..schema.fal import MAX_PIXELS, SIZE_PRESETS
+from .limits import MAX_OUTPUT_PIXELS as MAX_PIXELS
+from .limits import SIZE_PRESETS
 
 
 def _as_pair(image_size: Any) -> tuple[int, int] | None:

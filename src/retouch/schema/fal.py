@@ -6,19 +6,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-MAX_EDGE = 3840
-MIN_EDGE = 16
-MAX_PIXELS = 8_294_400
-MAX_ASPECT = 3.0
+from ..imaging.limits import MAX_ASPECT, MAX_EDGE, MAX_OUTPUT_PIXELS, MIN_EDGE
 
-SIZE_PRESETS: dict[str, tuple[int, int]] = {
-    "square_hd": (1024, 1024),
-    "square": (512, 512),
-    "portrait_4_3": (768, 1024),
-    "portrait_16_9": (576, 1024),
-    "landscape_4_3": (1024, 768),
-    "landscape_16_9": (1024, 576),
-}
+MAX_PIXELS = MAX_OUTPUT_PIXELS
+
 SizePreset = Literal["auto", "square_hd", "square", "portrait_4_3", "portrait_16_9", "landscape_4_3", "landscape_16_9"]
 Quality = Literal["low", "medium", "high"]
 OutputFormat = Literal["jpeg", "png", "webp"]

@@ -18,6 +18,7 @@ from typing import Any
 from PIL import Image
 
 from ..errors import JobCancelled, RetouchError
+from .memory import release_memory
 
 log = logging.getLogger("retouch.worker.child")
 
@@ -110,6 +111,7 @@ def child_main(settings_data: dict[str, Any], conn: Connection) -> None:
             log.exception("job failed in worker child")
             reply = ("crash", f"internal error while running the edit ({type(exc).__name__})")
         done += 1
+        release_memory()
         retire = _should_retire(settings, done)
         with send_lock:
             conn.send(reply + (retire,))

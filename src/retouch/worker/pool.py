@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from ..errors import JobCancelled, RetouchError, StartDeadlinePassed
 from ..jobs.base import ClaimLimits, Job, JobStore, Outcome
 from ..service.events import Event, EventHub
+from .memory import release_memory
 from .progress import JobProgress
 from .runner import RunOutcome
 
@@ -196,6 +197,7 @@ class WorkerPool:
             with self._lock:
                 self._running.pop(job.id, None)
                 self._cancel_local.discard(job.id)
+            release_memory()
         stored = self.store.complete(job.id, name, outcome, result=result, error=error, metrics=metrics)
         if not stored:
             log.warning("job had already ended elsewhere; this run's result was dropped", extra={"job_id": job.id})

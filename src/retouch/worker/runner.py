@@ -17,10 +17,10 @@ from ..engines.registry import EngineRegistry
 from ..errors import RetouchError
 from ..files.base import ObjectStore, file_path
 from ..imaging.encode import CONTENT_TYPES, EXTENSIONS, encode_data_uri, encode_image
+from ..imaging.limits import MAX_OUTPUT_PIXELS as MAX_PIXELS
 from ..imaging.sizes import resolve_output_size
 from ..jobs.base import Job
 from ..net.fetch import ImageFetcher
-from ..schema.fal import MAX_PIXELS
 from .finish import finish_output
 from .inputs import load_inputs, scale_to_limit
 
@@ -46,12 +46,14 @@ class JobRunner:
         fetcher: ImageFetcher,
         *,
         max_input_pixels: int,
+        max_job_pixels: int = 8_294_400 * 8,
         result_ttl_seconds: int = 0,
     ) -> None:
         self.engines = engines
         self.files = files
         self.fetcher = fetcher
         self.max_input_pixels = max_input_pixels
+        self.max_job_pixels = max_job_pixels
         self.result_ttl_seconds = result_ttl_seconds
 
     def close(self) -> None:
@@ -68,7 +70,7 @@ class JobRunner:
         generate = "image_urls" not in payload
         engine_name = payload.get("engine") or self.engines.default
         engine = self.engines.get(engine_name)
-        inputs = load_inputs(payload, self.fetcher, max_pixels=self.max_input_pixels)
+        inputs = load_inputs(payload, self.fetcher, max_pixels=self.max_input_pixels, job_pixels=self.max_job_pixels)
         originals = [scale_to_limit(img, MAX_PIXELS) for img in inputs.images]
         mask = inputs.mask
         if mask is not None and mask.size != originals[0].size:

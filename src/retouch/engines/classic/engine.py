@@ -7,8 +7,8 @@ exactly.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, overload
 
 import numpy as np
 from PIL import Image
@@ -88,6 +88,49 @@ def run_plan(plan: Plan, image: Image.Image, ctx: OpContext, progress: Progress,
 HARD_EDGED = {"remove", "paste"}
 
 
+class ReferenceArrays:
+    """The reference images as float arrays, each converted on first use and then kept."""
+
+    def __init__(self, images: Sequence[Image.Image]) -> None:
+        self._images = list(images)
+        self._cache: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}
+        self.rgb = _View(self, 0)
+        self.alpha = _View(self, 1)
+
+    def get(self, index: int) -> tuple[np.ndarray, np.ndarray | None]:
+        if index not in self._cache:
+            rgb, alpha = to_array(self._images[index])
+            self._cache[index] = (rgb, alpha[..., 0] if alpha is not None else None)
+        return self._cache[index]
+
+    def __len__(self) -> int:
+        return len(self._images)
+
+
+class _View(Sequence[Any]):
+    def __init__(self, owner: ReferenceArrays, part: int) -> None:
+        self._owner = owner
+        self._part = part
+
+    def __len__(self) -> int:
+        return len(self._owner)
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._owner.get(index)[self._part]
+
+
 class ClassicEngine:
     def __init__(self, name: str = "classic", options: Mapping[str, Any] | None = None) -> None:
         self.name = name
@@ -107,9 +150,10 @@ class ClassicEngine:
             radius = max(1, round(min(image.size) * 0.004))
             mask = np.asarray(feather_inside(task.mask.convert("L"), radius), dtype=np.float32) / 255.0
             hole = np.asarray(task.mask.convert("L")) > 127
-        others = [to_array(img) for img in task.images[1:]]
-        inputs = [rgb for rgb, _ in others]
-        alphas = [a[..., 0] if a is not None else None for _, a in others]
+        # The other inputs become arrays only when an operation reads them: most plans never do, and sixteen
+        # references as float arrays would be most of a job's memory.
+        references = ReferenceArrays(task.images[1:])
+        inputs, alphas = references.rgb, references.alpha
         outputs = []
         for i in range(task.num_images):
             ctx = OpContext(
