@@ -29,9 +29,48 @@ class QueueControlReply(BaseModel):
     running: int
 
 
-def admin_caller(caller: Caller = Depends(get_caller)) -> Caller:
+LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
+
+
+def _hostname(value: str) -> str:
+    """The host part of a Host header or an origin, lower-cased, without port or brackets."""
+    value = value.strip().lower().split("://", 1)[-1].split("/", 1)[0]
+    if value.startswith("["):
+        return value[1:].split("]", 1)[0]
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+def _allowed_hosts(request: Request) -> set[str]:
+    settings = request.app.state.runtime.settings
+    hosts = LOOPBACK_NAMES | {settings.host.lower()} | {h.lower() for h in settings.allowed_hosts}
+    if settings.public_url:
+        hosts.add(_hostname(settings.public_url))
+    return hosts
+
+
+def local_admin_guard(request: Request) -> None:
+    """With auth off, anyone who reaches the server is an admin, and a web page the operator visits can reach a
+    server on 127.0.0.1 too (a cross-site form post, or DNS rebinding to a name of the attacker's). So the admin
+    routes answer only requests whose Host names this server and which no other site's page sent."""
+    if request.app.state.runtime.settings.auth_enabled:
+        return
+    allowed = _allowed_hosts(request)
+    if _hostname(request.headers.get("host", "")) not in allowed:
+        raise Forbidden("admin routes answer only requests to this server's own host names (see allowed_hosts)")
+    origin = request.headers.get("origin")
+    if origin is not None and _hostname(origin) not in allowed:
+        raise Forbidden("admin routes refuse requests sent by another site's page")
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        raise Forbidden("admin routes refuse requests sent by another site's page")
+    form_types = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
+    if request.method != "GET" and request.headers.get("content-type", "").startswith(form_types):
+        raise Forbidden("admin routes do not take form posts")
+
+
+def admin_caller(request: Request, caller: Caller = Depends(get_caller)) -> Caller:
     if caller.key_id is not None and not caller.admin:
         raise Forbidden("this operation needs an admin key")
+    local_admin_guard(request)
     return Caller(key_id=caller.key_id, admin=True)
 
 

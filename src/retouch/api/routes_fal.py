@@ -2,6 +2,7 @@
 
 import json
 import math
+import re
 from collections.abc import AsyncIterator
 from enum import Enum
 from typing import Any
@@ -21,6 +22,14 @@ from .sse import format_event, sse_response
 from .urls import base_url, request_urls
 
 REQUEST_ID_HEADER = "X-Fal-Request-Id"
+# Request ids are UUIDs; anything else names no request (and is never echoed into a header).
+_REQUEST_ID = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
+
+
+def known_id(request_id: str) -> str:
+    if not _REQUEST_ID.fullmatch(request_id):
+        raise NotFound(f"request {request_id[:100]!r} not found")
+    return request_id
 
 
 def _service(request: Request) -> RequestService:
@@ -268,6 +277,7 @@ def _add_request_routes(router: APIRouter, root: str) -> None:
         caller: Caller = Depends(get_caller),
         logs: str | None = Query(default=None),
     ) -> JSONResponse:
+        known_id(request_id)
         with_logs = (logs or "").lower() in ("1", "true", "yes")
         view = _service(request).view(request_id, caller, with_logs=with_logs)
         code = 200 if view.job.status == Status.COMPLETED else 202
@@ -279,6 +289,7 @@ def _add_request_routes(router: APIRouter, root: str) -> None:
         caller: Caller = Depends(get_caller),
         logs: str | None = Query(default=None),
     ) -> Response:
+        known_id(request_id)
         service = _service(request)
         with_logs = (logs or "").lower() in ("1", "true", "yes")
         service.get(request_id, caller)
@@ -296,6 +307,7 @@ def _add_request_routes(router: APIRouter, root: str) -> None:
         return sse_response(gen(), headers={REQUEST_ID_HEADER: request_id})
 
     async def result(request_id: str, request: Request, caller: Caller = Depends(get_caller)) -> Response:
+        known_id(request_id)
         job = _service(request).get(request_id, caller)
         if job.status != Status.COMPLETED:
             return JSONResponse(
@@ -313,6 +325,7 @@ def _add_request_routes(router: APIRouter, root: str) -> None:
             return response
 
     async def cancel(request_id: str, request: Request, caller: Caller = Depends(get_caller)) -> JSONResponse:
+        known_id(request_id)
         outcome = _service(request).cancel(request_id, caller)
         code = 404 if outcome.value == "NOT_FOUND" else 202 if outcome.value == "CANCELLATION_REQUESTED" else 400
         return JSONResponse(

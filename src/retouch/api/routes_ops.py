@@ -19,6 +19,11 @@ def _iso(ts: float | None) -> str | None:
     return datetime.fromtimestamp(ts, UTC).isoformat() if ts else None
 
 
+def metrics_caller(request: Request) -> Caller | None:
+    settings = request.app.state.runtime.settings
+    return None if settings.public_metrics else get_caller(request)
+
+
 def install_ops_routes(app: FastAPI) -> None:
     router = APIRouter(tags=["operations"])
 
@@ -32,8 +37,8 @@ def install_ops_routes(app: FastAPI) -> None:
             "auth": runtime.settings.auth_enabled,
         }
 
-    @router.get("/metrics", summary="Prometheus metrics")
-    async def metrics(request: Request) -> Response:
+    @router.get("/metrics", summary="Prometheus metrics (needs a key when auth is on, unless public_metrics)")
+    async def metrics(request: Request, _: Caller | None = Depends(metrics_caller)) -> Response:
         runtime = request.app.state.runtime
         counts = runtime.store.counts()
         for status in ("IN_QUEUE", "IN_PROGRESS", "COMPLETED"):
