@@ -157,21 +157,32 @@ def synthesize(image: Array, hole: Array, rng: np.random.Generator, *, work_side
             estimate = field.vote(estimate)
             field.set_image(estimate)
     assert field is not None and estimate is not None
-    return copy_at_full_size(image, hole, field)
+    return copy_at_full_size(image, hole, field, rng)
 
 
-def copy_at_full_size(image: Array, hole: Array, field: Field) -> Array:
-    """Each full-size hole pixel copies the full-size pixel its working-size source points to (with its offset
-    inside the scaled cell kept, so neighbouring pixels copy neighbouring pixels)."""
+def copy_at_full_size(image: Array, hole: Array, field: Field, rng: np.random.Generator) -> Array:
+    """Each full-size hole pixel copies the full-size pixel its working-size cell's source points to, keeping its
+    offset inside the cell, so neighbouring pixels copy neighbouring pixels and the texture keeps its full detail.
+
+    Where neighbouring cells copy from different places, there is a seam; on the cell grid those seams would be
+    straight lines a cell apart, which read as square blocks. The boundaries between cells are therefore moved by
+    a smooth random field of up to half a cell: the seams follow irregular curves, as between natural patches."""
     h, w = hole.shape
     my, mx = field.full_maps()
     ys, xs = np.nonzero(hole)
     fy, fx = field.h / h, field.w / w
-    wy = np.minimum((ys * fy).astype(np.int64), field.h - 1)
-    wx = np.minimum((xs * fx).astype(np.int64), field.w - 1)
-    sy = np.clip(np.round(my[wy, wx] / fy + (ys - wy / fy)).astype(np.int64), 0, h - 1)
-    sx = np.clip(np.round(mx[wy, wx] / fx + (xs - wx / fx)).astype(np.int64), 0, w - 1)
-    ok = ~hole[sy, sx]
+    wobble = []
+    for _ in range(2):
+        coarse = cv2.GaussianBlur(rng.standard_normal((field.h + 1, field.w + 1)).astype(np.float32), (0, 0), 0.7)
+        coarse = (coarse / max(float(coarse.std()), 1e-6)).astype(np.float32)
+        fine = cv2.resize(coarse, (w, h), interpolation=cv2.INTER_LINEAR)
+        wobble.append(np.clip(fine[ys, xs] * 0.35, -0.5, 0.5))
+    wy = np.clip(np.floor(ys * fy + wobble[0] + 0.5 * fy), 0, field.h - 1).astype(np.int64)
+    wx = np.clip(np.floor(xs * fx + wobble[1] + 0.5 * fx), 0, field.w - 1).astype(np.int64)
+    sy = np.round(ys + (my[wy, wx] - wy) / fy).astype(np.int64)
+    sx = np.round(xs + (mx[wy, wx] - wx) / fx).astype(np.int64)
+    ok = (sy >= 0) & (sy < h) & (sx >= 0) & (sx < w)
+    ok[ok] = ~hole[sy[ok], sx[ok]]
     out = image.copy()
     out[ys[ok], xs[ok]] = image[sy[ok], sx[ok]]
     return out
