@@ -111,7 +111,7 @@ class Settings(BaseSettings):
     max_input_pixels: int = 8_294_400 * 4  # each input image, read from its header before decoding
     # All inputs of one job together, as decoded: larger inputs are decoded at a reduced size to fit.
     max_job_pixels: int = 8_294_400 * 8
-    max_request_bytes: int = 128 * 1024 * 1024  # a request body (413 past it, while reading)
+    max_request_bytes: int = 100 * 1024 * 1024  # a request body (413 past it, while reading)
     max_upload_bytes: int = 100 * 1024 * 1024  # a storage upload
     max_prompt_chars: int = 32_000
     body_read_timeout_seconds: float = 60.0  # a body that trickles in slower than this is cut off (408)
