@@ -91,7 +91,7 @@ class TLSServer:
             FAL_QUEUE_RUN_HOST=f"127.0.0.1:{self.port}/queue",
             SSL_CERT_FILE=str(self.tls.ca),
             HTTPS_PROXY=self.proxy.url,
-            PYTHONPATH=str(ROOT),
+            PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
             **extra,
         )
         if not queue_host:
@@ -127,6 +127,8 @@ def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TLSServer]:
         "data_dir": str(tmp / "data"),
         "workers": 1,
         "keys": [{"id": "fal-user", "secret": FAL_SECRET}],
+        # The test's webhook receiver listens on loopback; with keys set, that takes the operator's say-so.
+        "allow_loopback_webhooks": True,
         "default_engine": "gray",
         "engines": {
             "gray": {"kind": GRAY, "options": {"steps": 3}},
@@ -139,7 +141,11 @@ def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TLSServer]:
     log = tmp / "server.log"
     with log.open("wb") as sink:  # a file, not a pipe: nobody reads the server's log while it runs
         server = subprocess.Popen(
-            cmd, cwd=ROOT, env={**scrubbed_environ(), "PYTHONPATH": str(ROOT)}, stdout=sink, stderr=subprocess.STDOUT
+            cmd,
+            cwd=ROOT,
+            env={**scrubbed_environ(), "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])},
+            stdout=sink,
+            stderr=subprocess.STDOUT,
         )
     proxy = ConnectProxy(port)
     try:
