@@ -21,7 +21,7 @@ Box = tuple[float, float, float, float]
 
 
 def rgb(name: str) -> np.ndarray:
-    img = getattr(data, name)()
+    img = data.stereo_motorcycle()[0] if name == "motorcycle_left" else getattr(data, name)()
     if img.ndim == 2:
         img = np.repeat(img[..., None], 3, axis=2)
     return np.ascontiguousarray(img[..., :3], dtype=np.float32) / 255.0

@@ -54,7 +54,7 @@ def the_face(img: np.ndarray) -> Face:
 def box_slices(box: tuple[float, ...], shrink: float = 0.0) -> tuple[slice, slice]:
     x0, y0, x1, y1 = box
     dx, dy = (x1 - x0) * shrink, (y1 - y0) * shrink
-    return slice(int(y0 + dy), int(y1 - dy)), slice(int(x0 + dx), int(x1 - dx))
+    return slice(max(0, int(y0 + dy)), int(y1 - dy)), slice(max(0, int(x0 + dx)), int(x1 - dx))
 
 
 def lap_var(img: np.ndarray) -> float:
@@ -329,6 +329,22 @@ def test_lip_colour_moves_the_lips_toward_the_colour_and_nothing_else() -> None:
     assert distance(out) < 0.5 * distance(img)
     away = ~(cv2.dilate(lips.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0)
     assert not changed(out, img)[away].any()
+
+
+def test_in_a_group_the_skin_of_all_or_of_the_named_face_is_smoothed_and_her_is_asked_about() -> None:
+    img, boxes = fp.group((250, 260, 270), size=(900, 600))
+    img8 = u8(img)
+    everyone = changed(run("smooth the skin", img8), img8)
+    assert all(everyone[box_slices(box, 0.2)].mean() > 0.3 for box in boxes)
+    right = changed(run("smooth the skin of the face on the right", img8), img8)
+    assert right[box_slices(boxes[2], 0.2)].mean() > 0.3
+    assert not right[box_slices(boxes[0])].any() and not right[box_slices(boxes[1])].any()
+    with pytest.raises(EngineRefusal, match="found 3 faces.*say which.*or send a mask"):
+        run("smooth her skin", img8)
+    mask = np.zeros(img8.shape[:2], bool)
+    mask[box_slices(boxes[1], -0.3)] = True
+    hers = changed(run("smooth her skin", img8, mask), img8)
+    assert hers[box_slices(boxes[1], 0.2)].mean() > 0.3 and not hers[~mask].any()
 
 
 def test_retouching_respects_the_mask() -> None:

@@ -78,13 +78,14 @@ def _run_mesh(rgb: np.ndarray, crop: Crop) -> Landmarks:
     return Landmarks(points.astype(np.float32), raw[:, 2].astype(np.float32), presence)
 
 
-def mesh(rgb: np.ndarray, detection: Detection) -> Landmarks:
-    """The face mesh for one detection (float32 RGB 0..1)."""
+def mesh(rgb: np.ndarray, detection: Detection, *, refine: bool = True) -> Landmarks:
+    """The face mesh for one detection (float32 RGB 0..1); ``refine=False`` skips the second pass (enough to
+    confirm a face and outline it, not to draw its features)."""
     kp = detection.keypoints
     angle = math.atan2(float(kp[1, 1] - kp[0, 1]), float(kp[1, 0] - kp[0, 0]))
     cx, cy = detection.centre
     first = _run_mesh(rgb, Crop(cx, cy, max(detection.width, detection.height) * FACE_CROP_SCALE, angle))
-    if first.presence < 0.5:
+    if first.presence < 0.5 or not refine:
         return first
     second = _run_mesh(rgb, _crop_around(first.points, first.angle(), FACE_CROP_SCALE))
     return second if second.presence >= 0.5 else first

@@ -88,7 +88,7 @@ def find_faces(rgb: np.ndarray, purpose: str = "retouch") -> Search:
         if _inside_a_head(detection, faces):
             rejected.append({"box": [round(v) for v in detection.box], "detector": round(detection.score, 3)})
             continue  # an ear or an eye of a face already found, seen as a face in a finer tile
-        landmarks = mesh(rgb, detection)
+        landmarks = mesh(rgb, detection, refine=purpose != "anonymise")
         if landmarks.presence >= PRESENCE:
             faces.append(Face(detection, landmarks))
         else:
@@ -166,8 +166,11 @@ def no_face(search: Search, action: str, *, where: str = "") -> EngineRefusal:
     )
 
 
-def faces_for(rgb: np.ndarray, action: str, *, which: str | None, hole: np.ndarray | None) -> list[Face]:
-    """The faces an edit applies to: the one named, else those inside the mask, else all; refused when none."""
+def faces_for(
+    rgb: np.ndarray, action: str, *, which: str | None, hole: np.ndarray | None, single: bool = False
+) -> list[Face]:
+    """The faces an edit applies to: the one named, else those inside the mask, else all; refused when none, or
+    when the prompt speaks of one person ('her skin') and several faces are found with nothing to tell which."""
     search = find_faces(rgb)
     faces = search.faces
     if hole is not None:
@@ -176,7 +179,22 @@ def faces_for(rgb: np.ndarray, action: str, *, which: str | None, hole: np.ndarr
             raise no_face(search, action, where=" inside the mask")
     if not faces:
         raise no_face(search, action)
-    return [pick(faces, which)] if which else faces
+    if which:
+        return [pick(faces, which)]
+    if single and len(faces) > 1:
+        raise several_faces(faces, action, mask_helps=True)
+    return faces
+
+
+def several_faces(faces: list[Face], action: str, *, mask_helps: bool) -> EngineRefusal:
+    listed = ", ".join(_where(f.box, f.detection.score, f.landmarks.presence) for f in faces)
+    or_mask = ", or send a mask over the face" if mask_helps else ""
+    return EngineRefusal(
+        f"found {len(faces)} faces ({listed}); say which ('the face on the left', 'on the right', 'in the middle' "
+        f"or 'the largest face'){or_mask}, so the classic engine can {action}",
+        not_understood=["faces"],
+        capable_engines=[],
+    )
 
 
 def one_face(rgb: np.ndarray, action: str, *, which: str | None) -> Face:
@@ -187,10 +205,5 @@ def one_face(rgb: np.ndarray, action: str, *, which: str | None) -> Face:
     if which:
         return pick(search.faces, which)
     if len(search.faces) > 1:
-        raise EngineRefusal(
-            f"found {len(search.faces)} faces ({search.describe()}); say which: 'the face on the left', 'on the "
-            f"right', 'in the middle' or 'the largest face', so the classic engine can {action}",
-            not_understood=["faces"],
-            capable_engines=[],
-        )
+        raise several_faces(search.faces, action, mask_helps=False)  # framing edits cannot take a mask
     return search.faces[0]

@@ -68,6 +68,13 @@ def face_rule(op: str, pattern: str) -> Callable[[Build], Build]:
     return wrap
 
 
+def _one(m: re.Match[str], clause: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Retouching: 'her skin', 'his teeth' speak of one person (refused when several faces leave it open)."""
+    if re.search(r"\b(her|his|him)\b", clause) and not re.search(r"\b(their|everyone'?s|all)\b", clause):
+        params["single"] = True
+    return _which(m, params)
+
+
 def _which(m: re.Match[str], params: dict[str, Any]) -> dict[str, Any]:
     word = _group(m, "which")
     if word:
@@ -162,23 +169,23 @@ def _anonymise(m: re.Match[str], clause: str) -> dict[str, Any]:
 face_rule(
     "red_eye",
     rf"\b(?:(?:remove|fix|correct|reduce|get rid of|eliminate|take out|take away)(?: the)?{_WHO} red[ -]?eyes?(?: effect)?|red[ -]?eye (?:removal|fix|correction|reduction|remover)|(?:fix|correct){_WHO} red eyes|(?:no|without) red[ -]?eyes?){_which_re()}\b",
-)(lambda m, c: _which(m, {}))
+)(lambda m, c: _one(m, c, {}))
 face_rule(
     "teeth_whiten",
     rf"\b(?:(?:whiten|brighten|bleach|lighten|clean)(?: up)?{_WHO} teeth|whiter teeth|brighter teeth|teeth whitening|whiten{_WHO} smile|(?:make )?{_WHO} teeth (?:whiter|brighter|white)){_which_re()}\b",
-)(lambda m, c: _which(m, _amt(c)))
+)(lambda m, c: _one(m, c, _amt(c)))
 face_rule(
     "eyes_brighten",
     rf"\b(?:(?:brighten|lighten|whiten|enhance|clear up|open up|light up)(?: up)?{_WHO} eyes|brighter eyes|eye brightening|(?:make|let)?{_WHO} eyes (?:brighter|pop|sparkle|whiter|clearer)){_which_re()}\b",
-)(lambda m, c: _which(m, _amt(c)))
+)(lambda m, c: _one(m, c, _amt(c)))
 face_rule(
     "skin_even",
     rf"\b(?:even(?: out| up)?{_WHO} (?:skin(?: tone| colou?r)?|complexion)|(?:more )?even (?:skin(?: tone)?|complexion)|(?:reduce|tone down|fix|correct|calm(?: down)?|neutrali[sz]e){_WHO} (?:redness|blotch(?:es|iness)|red blotches|red patches|uneven skin(?: tone)?)(?: (?:in|on|of){_WHO} (?:face|skin|cheeks))?|skin tone evening|uneven skin tone){_which_re()}\b",
-)(lambda m, c: _which(m, _amt(c)))
+)(lambda m, c: _one(m, c, _amt(c)))
 face_rule(
     "skin_smooth",
     rf"\b(?:(?:smooth(?:en)?|soften|retouch|airbrush|perfect|polish|refine)(?: out| up)?{_WHO} (?:skin|complexion|faces?)|(?:smooth|smoother|softer|flawless|clear|clearer|perfect|airbrushed) (?:skin|complexion)|skin (?:smoothing|softening|retouch(?:ing)?)|beauty (?:filter|mode|retouch)|airbrush(?:ed)?(?: it| the (?:portrait|photo|picture))?|retouch the (?:portrait|headshot)|portrait retouch(?:ing)?){_which_re()}\b",
-)(lambda m, c: _which(m, _amt(c)))
+)(lambda m, c: _one(m, c, _amt(c)))
 
 _LIP_SHADES = {"redder": "red", "pinker": "pink", "rosier": "#dc5a6e", "darker": "#6e1428", "deeper": "#8c1432"}
 
@@ -197,7 +204,7 @@ def _lips(m: re.Match[str], clause: str) -> dict[str, Any]:
     params: dict[str, Any] = _amt(clause)
     if found is not None:
         params["colour"] = found
-    return _which(m, params)
+    return _one(m, clause, params)
 
 
 RULES[0:0] = FACE_RULES  # tried before the general phrases

@@ -56,7 +56,12 @@ def _hide(crop: Array, style: str, size: float, colour: tuple[int, int, int]) ->
         return cv2.resize(small, (w, h), interpolation=cv2.INTER_NEAREST)
     if style == "box":
         return np.broadcast_to(np.array(colour, np.float32) / 255.0, crop.shape).astype(np.float32)
-    return cv2.GaussianBlur(crop, (0, 0), max(2.0, size * BLUR_SHARE), borderType=cv2.BORDER_REFLECT)
+    sigma = max(2.0, size * BLUR_SHARE)
+    # A blur this wide keeps nothing finer than a few pixels: computed on a copy 1/4 sigma the size, then scaled up.
+    step = max(1.0, sigma / 4)
+    small = cv2.resize(crop, (max(1, round(w / step)), max(1, round(h / step))), interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (0, 0), sigma / step, borderType=cv2.BORDER_REFLECT)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
 
 
 def _weight(region: np.ndarray, style: str, size: float) -> np.ndarray:

@@ -36,7 +36,7 @@ def _amount(p: dict[str, Any]) -> float:
 def _each_face(img: Array, p: dict[str, Any], ctx: OpContext, action: str, edit: Retouch) -> Array:
     """Runs ``edit`` on a window around each chosen face; it returns the edited window and its weight, or None
     when the face has nothing to edit (closed mouth, no red eye). Refused when no face had anything."""
-    faces = faces_for(img, action, which=p.get("which"), hole=ctx.hole)
+    faces = faces_for(img, action, which=p.get("which"), hole=ctx.hole, single=bool(p.get("single")))
     out = img.copy()
     done = []
     for face in faces:
