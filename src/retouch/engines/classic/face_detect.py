@@ -206,6 +206,7 @@ def _suppress(rows: np.ndarray, w: int, h: int) -> list[Detection]:
         if any(_contained(box, np.array([d.box]))[0] > 0.6 for d in kept):
             continue
         box = np.clip(box, 0, [w, h, w, h])
-        kept.append(Detection(tuple(float(v) for v in box), float(lead[4]), keypoints.astype(np.float32)))  # type: ignore[arg-type]
+        corners = (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
+        kept.append(Detection(corners, float(lead[4]), keypoints.astype(np.float32)))
     kept.sort(key=lambda d: -d.score)
     return kept

@@ -20,7 +20,7 @@ EYE_A = (33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 16
 EYE_B = (263, 466, 388, 387, 386, 385, 384, 398, 362, 382, 381, 380, 374, 373, 390, 249)
 BROW_A = (70, 63, 105, 66, 107, 55, 65, 52, 53, 46)
 BROW_B = (300, 293, 334, 296, 336, 285, 295, 282, 283, 276)
-NOSTRILS = ((98, 97, 2, 326, 327, 294, 278, 344, 440, 275, 4, 45, 220, 115, 48, 64),)
+NOSE_BASE = (98, 97, 2, 326, 327, 294, 278, 344, 440, 275, 4, 45, 220, 115, 48, 64)  # nostrils and the tip's base
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def skin(points: np.ndarray, win: Window) -> np.ndarray:
     features = np.zeros(win.shape, np.float32)
     for indices, extra in ((EYE_A, 0.05), (EYE_B, 0.05), (BROW_A, 0.03), (BROW_B, 0.03), (LIPS_OUTER, 0.025)):
         features = np.maximum(features, grow(polygon(points, indices, win), fw * extra))
-    nostrils = polygon(points, NOSTRILS[0], win)
+    nostrils = polygon(points, NOSE_BASE, win)
     inner = cv2.erode(oval, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
     area = np.clip(inner - features - nostrils * 0.5, 0, 1)
     return soften(area, fw * 0.02)

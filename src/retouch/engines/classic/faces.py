@@ -22,7 +22,6 @@ log = logging.getLogger(__name__)
 PRESENCE = 0.5  # MediaPipe's gate on the mesh network's face flag
 CLEAR_PRESENCE = 0.9  # strict anonymisation: a candidate between 0.05 and this is a doubt, not an answer
 NOT_A_FACE = 0.05
-WHICH = ("left", "right", "middle", "largest")
 
 
 @dataclass(frozen=True)
@@ -59,10 +58,6 @@ class Search:
     faces: list[Face]
     doubtful: list[tuple[Detection, float]]  # candidates the mesh network neither confirmed nor clearly rejected
     smallest: float
-
-    def describe(self) -> str:
-        found = ", ".join(_where(f.box, f.detection.score, f.landmarks.presence) for f in self.faces)
-        return f"{len(self.faces)} face(s)" + (f" ({found})" if found else "")
 
 
 def _where(box: tuple[float, float, float, float], score: float, presence: float) -> str:

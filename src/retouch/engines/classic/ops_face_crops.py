@@ -133,6 +133,7 @@ def face_crop(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
     left, top, right, bottom = boxes[:, 0].min(), boxes[:, 1].min(), boxes[:, 2].max(), boxes[:, 3].max()
     eyes = float(np.mean([f.landmarks.points[[33, 263], 1].mean() for f in faces]))
     x0 = float(np.clip((left + right) / 2 - cw / 2, 0, w - cw))
+    x0 = float(np.clip(x0, max(0.0, right - cw), max(0.0, min(left, w - cw))))  # keep the faces in, if they fit
     y0 = float(np.clip(eyes - ch / 3, 0, h - ch))
     y0 = float(np.clip(y0, max(0.0, bottom - ch), max(0.0, min(top, h - ch))))  # keep the heads in, if they fit
     if left < x0 - 1 or right > x0 + cw + 1 or top < y0 - 1 or bottom > y0 + ch + 1:

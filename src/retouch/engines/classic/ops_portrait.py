@@ -33,9 +33,11 @@ def _amount(p: dict[str, Any]) -> float:
     return float(np.clip(p.get("amount", 1.0), 0.0, 2.5))
 
 
-def _each_face(img: Array, p: dict[str, Any], ctx: OpContext, action: str, edit: Retouch) -> Array:
+def _each_face(
+    img: Array, p: dict[str, Any], ctx: OpContext, action: str, edit: Retouch, *, why_not: str = ""
+) -> Array:
     """Runs ``edit`` on a window around each chosen face; it returns the edited window and its weight, or None
-    when the face has nothing to edit (closed mouth, no red eye). Refused when no face had anything."""
+    when the face has nothing to edit (``why_not``: closed mouth, no red eye). Refused when no face had anything."""
     faces = faces_for(img, action, which=p.get("which"), hole=ctx.hole, single=bool(p.get("single")))
     out = img.copy()
     done = []
@@ -57,18 +59,11 @@ def _each_face(img: Array, p: dict[str, Any], ctx: OpContext, action: str, edit:
     log.info("%s: %d of %d face(s)", action, len(done), len(faces), extra={"faces": done})
     if not done:
         raise EngineRefusal(
-            f"the classic engine found {len(faces)} face(s) but nothing it could {action} on them ({_why(action)})",
+            f"the classic engine found {len(faces)} face(s) but nothing it could {action} on them "
+            f"({why_not or f'faces narrower than {MIN_FACE_PX} px are left alone'})",
             capable_engines=["diffusers", "openai"],
         )
     return out
-
-
-def _why(action: str) -> str:
-    if "teeth" in action:
-        return "no teeth show: the mouth is closed"
-    if "red eye" in action:
-        return "no eye is red"
-    return f"faces narrower than {MIN_FACE_PX} px are left alone"
 
 
 def skin_likeness(lab: Array, points: np.ndarray, win: regions.Window) -> Array:
@@ -83,6 +78,8 @@ def skin_likeness(lab: Array, points: np.ndarray, win: regions.Window) -> Array:
         patch = lab[max(0, y - r) : min(h, y + r + 1), max(0, x - r) : min(w, x + r + 1)]
         samples.append(patch.reshape(-1, 3))
     data = np.concatenate(samples)
+    if len(data) < 10:  # the sample points fall outside the picture: colour cannot narrow the skin down
+        return np.ones((h, w), np.float32)
     mean = np.median(data, axis=0)
     cov = np.cov(data.T) + np.diag([30.0, 25.0, 25.0])  # blotches and spots are skin too
     diff = lab.reshape(-1, 3) - mean
@@ -157,7 +154,7 @@ def teeth_whiten(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
         out[..., 0] = lab[..., 0] + np.minimum(np.float32(8 * strength), (100 - lab[..., 0]) * 0.3)
         return from_lab(out), weight
 
-    return _each_face(img, p, ctx, "whiten the teeth", edit)
+    return _each_face(img, p, ctx, "whiten the teeth", edit, why_not="no teeth show: the mouth is closed")
 
 
 @register("eyes_brighten", "brighten the eyes (whites whiter, irises clearer)")
@@ -209,7 +206,7 @@ def red_eye(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
         fixed = np.stack([grey, g, b], axis=-1) * np.float32(0.85)
         return fixed.astype(np.float32), weight
 
-    return _each_face(img, p, ctx, "remove red eye", edit)
+    return _each_face(img, p, ctx, "remove red eye", edit, why_not="no eye is red")
 
 
 @register("lip_colour", "colour the lips (lipstick): the colour's hue and chroma, the lips' own texture")

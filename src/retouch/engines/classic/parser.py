@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 from ...errors import EngineRefusal
-from . import grammar_faces  # noqa: F401  (face phrases, tried before the general ones)
 from .grammar import OP_WORDS, RULES, TEXT_MODIFIERS, text_params
 from .plan import Plan, Step
 from .refusals import refusal_for
