@@ -280,6 +280,17 @@ def test_teeth_whitening_makes_the_teeth_less_yellow_and_lighter_only() -> None:
     assert not changed(out, img)[away].any()
 
 
+def test_a_closed_mouth_has_no_teeth_to_whiten_and_a_three_quarter_face_is_still_retouched() -> None:
+    img = u8(fp.rgb("camera"))
+    with pytest.raises(EngineRefusal, match="no teeth show"):
+        run("whiten his teeth", img)
+    face = the_face(img)
+    diff = changed(run("make his lips red", img), img)
+    x0, y0, x1, y1 = face.box
+    ys, xs = np.nonzero(diff)
+    assert len(ys) > 50 and x0 <= xs.min() and xs.max() <= x1 and y0 <= ys.min() and ys.max() <= y1
+
+
 def test_brightening_the_eyes_lifts_the_eye_openings_only() -> None:
     img = astronaut()
     face = the_face(img)

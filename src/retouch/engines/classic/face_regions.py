@@ -51,7 +51,9 @@ def window(points: np.ndarray, shape: tuple[int, ...], margin: float = 0.15) -> 
 
 
 def face_width(points: np.ndarray) -> float:
-    return float(np.hypot(*(points[454] - points[234])))
+    """Cheek to cheek; for a face turned away that shrinks, so it is never taken below 0.8 x forehead to chin."""
+    across = float(np.hypot(*(points[454] - points[234])))
+    return max(across, 0.8 * float(np.hypot(*(points[152] - points[10]))))
 
 
 def polygon(points: np.ndarray, indices: tuple[int, ...], win: Window) -> np.ndarray:

@@ -20,8 +20,8 @@ from .face_landmarks import Landmarks, mesh
 log = logging.getLogger(__name__)
 
 PRESENCE = 0.5  # MediaPipe's gate on the mesh network's face flag
-CLEAR_PRESENCE = 0.9  # strict anonymisation: a candidate between 0.05 and this is a doubt, not an answer
-NOT_A_FACE = 0.05
+CLEAR_PRESENCE = 0.9  # strict anonymisation: a candidate between NOT_A_FACE and this is a doubt, not an answer
+NOT_A_FACE = 0.1  # below this the mesh network is sure: not a face (textures score 0.00-0.06)
 
 
 @dataclass(frozen=True)
