@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import grammar_faces  # noqa: F401  (face phrases and operations join the phrase table, ahead of the rest)
 from .engine import ClassicEngine, plan_for
 from .parser import parse
 

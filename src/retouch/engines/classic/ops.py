@@ -63,5 +63,8 @@ def capabilities() -> str:
         "regions": "remove what a mask covers (inpainting); blur, replace (colour, gradient, another image) or "
         "remove the background; take the colours of another image; paste another image or a logo as a "
         "watermark; side by side",
+        "faces": "blur, pixelate or black-box the faces (anonymise); smooth or even out the skin, whiten teeth, "
+        "brighten eyes, remove red eye, colour the lips; crop to a headshot, centre on the face, crop to a ratio "
+        "keeping the faces, passport photo",
     }
     return "; ".join(f"{k}: {v}" for k, v in groups.items())

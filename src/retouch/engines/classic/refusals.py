@@ -34,7 +34,10 @@ _REASONS: list[tuple[str, str]] = [
     (
         r"\b(he|she|him|her|his|hers|they|them|their|person|people|man|woman|men|women|boy|girl|child|kid|face|"
         r"faces|smile|smiling|eyes|hair|expression|older|younger|age|pose)\b",
-        "changing people (faces, expressions, age, hair, pose) needs a generative engine",
+        "changing people (expressions, age, identity, hair style, pose, adding or removing features) needs a "
+        "generative engine; the classic engine can anonymise faces, retouch a portrait (smooth or even out the "
+        "skin, whiten teeth, brighten eyes, remove red eye, colour the lips) and crop to a headshot or a passport "
+        "photo",
     ),
     (
         r"\b(replace|swap|substitute|into|instead of|turn .* into|change (the|his|her|its) \w+ (to|into))\b",
