@@ -10,57 +10,27 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import pricing
 from .config import Settings
 from .engines.registry import EngineRegistry
-from .files.base import ObjectStore, key_from_url
-from .files.store_local import LocalObjectStore
+from .files.base import ObjectStore
+from .files.factory import open_object_store
 from .jobs.base import Job, JobStore, Outcome
-from .jobs.store_sqlite import SQLiteJobStore
+from .jobs.events import EventHub
+from .jobs.factory import open_event_hub, open_job_store
 from .net.addresses import AddressPolicy
-from .net.fetch import ImageFetcher
-from .service.events import EventHub
 from .service.lifecycle import RequestService
 from .service.limits import claim_limits
 from .service.retention import Sweeper
 from .service.signing import WebhookSigner
 from .service.validate import InputChecker
 from .service.webhooks import WebhookDispatcher
+from .worker.assembly import build_job_runner, prices_from
 from .worker.pool import RunsJobs, WorkerPool
 from .worker.process_runner import ProcessRunner
-from .worker.runner import JobRunner
 
 log = logging.getLogger("retouch")
 
 Resolver = Callable[[str, int], list[str]]
-
-
-def build_job_store(settings: Settings) -> JobStore:
-    if settings.state_backend == "redis":
-        from .jobs.store_redis import RedisJobStore
-
-        store: JobStore = RedisJobStore(
-            settings.redis_url, secret_key=settings.secret_key, default_ttl=settings.result_ttl_seconds
-        )
-        return store
-    return SQLiteJobStore(settings.data_dir / "retouch.db")
-
-
-def build_object_store(settings: Settings) -> ObjectStore:
-    if settings.object_backend == "s3":
-        from .files.store_s3 import S3ObjectStore
-
-        files: ObjectStore = S3ObjectStore(settings)
-        return files
-    return LocalObjectStore(settings.data_dir / "files")
-
-
-def build_event_hub(settings: Settings) -> EventHub:
-    if settings.state_backend == "redis":
-        from .service.events_redis import RedisEventHub
-
-        return RedisEventHub(settings.redis_url)
-    return EventHub()
 
 
 @dataclass
@@ -97,42 +67,12 @@ class Runtime:
         self.webhooks.stop()
 
 
-def build_job_runner(
-    settings: Settings, files: ObjectStore, engines: EngineRegistry, *, resolver: Resolver | None = None
-) -> JobRunner:
-    """What a worker needs to run jobs; built in the server process, or in each worker child process."""
-    image_policy = AddressPolicy(allow_private=settings.allow_private_image_urls, allow_loopback=False)
-
-    def own_file(url: str) -> bytes | None:
-        key = key_from_url(url)
-        found = files.get(key) if key else None
-        return found[0] if found else None
-
-    fetcher = ImageFetcher(
-        policy=image_policy,
-        timeout=settings.fetch_timeout_seconds,
-        max_bytes=settings.max_input_bytes,
-        max_redirects=settings.max_redirects,
-        own_files=own_file,
-        resolver=resolver,
-    )
-    return JobRunner(
-        engines,
-        files,
-        fetcher,
-        max_input_pixels=settings.max_input_pixels,
-        max_job_pixels=settings.max_job_pixels,
-        result_ttl_seconds=settings.result_ttl_seconds,
-    )
-
-
 def build_runtime(settings: Settings, *, resolver: Resolver | None = None, with_workers: bool | None = None) -> Runtime:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    pricing.configure(settings.price_multipliers, settings.price_per_second)
-    store = build_job_store(settings)
-    files = build_object_store(settings)
+    store = open_job_store(settings)
+    files = open_object_store(settings)
     engines = EngineRegistry(settings.engines, settings.default_engine)
-    hub = build_event_hub(settings)
+    hub = open_event_hub(settings)
     image_policy = AddressPolicy(allow_private=settings.allow_private_image_urls, allow_loopback=False)
     hook_policy = AddressPolicy(
         allow_private=settings.allow_private_webhooks, allow_loopback=settings.loopback_webhooks
@@ -181,6 +121,7 @@ def build_runtime(settings: Settings, *, resolver: Resolver | None = None, with_
         wake_workers=pool.notify if pool else None,
         cancel_local=pool.cancel_local if pool else None,
         check_webhook=webhooks.check_url,
+        prices=prices_from(settings),
     )
     return Runtime(
         settings=settings,

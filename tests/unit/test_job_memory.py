@@ -23,7 +23,7 @@ from retouch.engines.registry import EngineRegistry
 from retouch.files.store_local import LocalObjectStore
 from retouch.jobs.base import Job
 from retouch.engines.base import NullProgress
-from retouch.runtime import build_job_runner
+from retouch.worker.assembly import build_job_runner
 
 args = json.loads(sys.argv[1])
 settings = Settings(data_dir=args["data"])

@@ -56,11 +56,15 @@ def test_usage_reported_by_an_engine_is_priced_by_tokens() -> None:
 
 
 def test_operator_multiplier_for_local_engines() -> None:
-    pricing.configure({"classic": 0.0, "diffusers": 0.5})
-    try:
-        args = {"prompt": "x", "input_sizes": [], "output_size": (1024, 1024), "quality": "high", "num_images": 1}
-        assert pricing.estimate(**args, engine="classic").cost == 0  # type: ignore[arg-type]
-        assert pricing.estimate(**args, engine="diffusers").per_image == 0.11  # type: ignore[arg-type]
-        assert pricing.estimate(**args, engine="openai").per_image == 0.22  # type: ignore[arg-type]
-    finally:
-        pricing.configure({})
+    prices = pricing.Prices(multipliers={"classic": 0.0, "diffusers": 0.5})
+    args = {"prompt": "x", "input_sizes": [], "output_size": (1024, 1024), "quality": "high", "num_images": 1}
+    assert prices.estimate(**args, engine="classic").cost == 0  # type: ignore[arg-type]
+    assert prices.estimate(**args, engine="diffusers").per_image == 0.11  # type: ignore[arg-type]
+    assert prices.estimate(**args, engine="openai").per_image == 0.22  # type: ignore[arg-type]
+    assert pricing.Prices().estimate(**args, engine="classic").per_image == 0.22  # type: ignore[arg-type]
+
+
+def test_per_second_prices_apply_after_the_run() -> None:
+    prices = pricing.Prices(per_second={"diffusers": 0.001})
+    assert prices.run_cost(0.22, "diffusers", 12.5) == 0.0125
+    assert prices.run_cost(0.22, "classic", 12.5) == 0.22

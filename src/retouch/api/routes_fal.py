@@ -187,9 +187,7 @@ def _add_app_routes(router: APIRouter, app_id: str, model: type[BaseModel]) -> N
         body: BaseModel = read_body,
         caller: Caller = Depends(get_caller),
     ) -> JSONResponse:
-        from .estimate import estimate_for
-
-        reply = await run_in_threadpool(estimate_for, _service(request), app_id, body.model_dump(mode="json"), caller)
+        reply = await run_in_threadpool(_service(request).estimate, app_id, body.model_dump(mode="json"), caller)
         return JSONResponse(reply)
 
     documented = openapi_body(model)

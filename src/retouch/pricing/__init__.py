@@ -7,31 +7,53 @@ input tokens grow with the prompt's length and with the number and size of input
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .table import TOKEN_PRICES, TokenPrices, per_image_price
 
-__all__ = ["Estimate", "estimate", "cost_from_usage", "text_tokens", "image_input_tokens", "configure", "run_cost"]
-
-# Local engines are priced per the table unless the operator sets a multiplier (0 = free) or a price per second.
-_LOCAL_MULTIPLIER: dict[str, float] = {}
-_PER_SECOND: dict[str, float] = {}
+__all__ = ["Estimate", "Prices", "estimate", "cost_from_usage", "text_tokens", "image_input_tokens"]
 
 
-def configure(local_multipliers: dict[str, float], per_second: dict[str, float] | None = None) -> None:
-    """Operators' own prices for engine kinds: a multiplier of the reference table, or USD per second of run time
-    (e.g. what a GPU hour costs, divided by 3600). Per-second prices apply after the run; estimates use the table."""
-    _LOCAL_MULTIPLIER.clear()
-    _LOCAL_MULTIPLIER.update(local_multipliers)
-    _PER_SECOND.clear()
-    _PER_SECOND.update(per_second or {})
+@dataclass(frozen=True)
+class Prices:
+    """The prices one server charges: the reference table, with the operator's own terms for engine kinds — a
+    multiplier of the table (0 = free) or USD per second of run time (e.g. what a GPU hour costs, divided by 3600).
+    Built from settings once and handed to whoever prices (the worker after a run, the service for estimates), so
+    every process of a deployment prices alike without remembering to configure a module."""
 
+    multipliers: Mapping[str, float] = field(default_factory=dict)
+    per_second: Mapping[str, float] = field(default_factory=dict)
 
-def run_cost(estimated: float, engine: str, seconds: float) -> float:
-    """The cost reported after a run: per-second pricing when the operator set it for this engine kind."""
-    rate = _PER_SECOND.get(engine)
-    return round(rate * seconds, 6) if rate is not None else estimated
+    def estimate(
+        self,
+        *,
+        prompt: str,
+        input_sizes: list[tuple[int, int]],
+        output_size: tuple[int, int],
+        quality: str,
+        num_images: int,
+        engine: str = "classic",
+    ) -> Estimate:
+        est = estimate(
+            prompt=prompt, input_sizes=input_sizes, output_size=output_size, quality=quality, num_images=num_images
+        )
+        multiplier = self.multipliers.get(engine)
+        if multiplier is None:
+            return est
+        return Estimate(
+            usage=est.usage,
+            cost=round(est.cost * multiplier, 6),
+            per_image=round(est.per_image * multiplier, 6),
+            breakdown=est.breakdown,
+        )
+
+    def run_cost(self, estimated: float, engine: str, seconds: float) -> float:
+        """The cost reported after a run: per-second pricing when the operator set it for this engine kind;
+        estimates use the table, since the run time is not known before."""
+        rate = self.per_second.get(engine)
+        return round(rate * seconds, 6) if rate is not None else estimated
 
 
 @dataclass
@@ -93,8 +115,8 @@ def estimate(
     output_size: tuple[int, int],
     quality: str,
     num_images: int,
-    engine: str = "classic",
 ) -> Estimate:
+    """The reference table's price (see ``Prices`` for an operator's own)."""
     text_in = text_tokens(prompt)
     image_in = sum(image_input_tokens(size) for size in input_sizes)
     per_image = per_image_price(output_size, quality)
@@ -109,7 +131,4 @@ def estimate(
     # Inputs at the token prices; outputs at the table's exact per-image price (the tokens above are its image).
     input_cost = (text_in * TOKEN_PRICES.text_input + image_in * TOKEN_PRICES.image_input) / 1_000_000
     cost = round(input_cost + per_image * num_images, 6)
-    multiplier = _LOCAL_MULTIPLIER.get(engine)
-    if multiplier is not None:
-        cost, per_image = round(cost * multiplier, 6), round(per_image * multiplier, 6)
     return Estimate(usage=usage, cost=cost, per_image=per_image, breakdown={"input": round(input_cost, 6)})

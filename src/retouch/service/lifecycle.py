@@ -22,7 +22,9 @@ from ..engines.base import TaskInfo
 from ..engines.registry import EngineRegistry
 from ..errors import InputError, NotFound, RetouchError
 from ..jobs.base import CancelResult, Job, JobStore, LogLine, Outcome, Status
-from .events import EventHub, Subscription
+from ..jobs.events import EventHub, Subscription
+from ..pricing import Prices
+from .estimates import estimate_request
 from .limits import check_capacity, retention_seconds
 from .validate import CheckedInputs, InputChecker
 
@@ -73,6 +75,7 @@ class RequestService:
         wake_workers: Any = None,
         cancel_local: Any = None,
         check_webhook: Any = None,
+        prices: Prices | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -82,6 +85,7 @@ class RequestService:
         self._wake_workers = wake_workers
         self._cancel_local = cancel_local
         self._check_webhook = check_webhook
+        self.prices = prices or Prices()
 
     # -- submit ------------------------------------------------------------------------------------------------
     def prepare(
@@ -157,6 +161,18 @@ class RequestService:
         if self._wake_workers is not None:
             self._wake_workers()
         return job
+
+    def estimate(self, app_id: str, payload: dict[str, Any], caller: Caller) -> dict[str, Any]:
+        """What the request would cost; nothing is stored or run."""
+        return estimate_request(
+            self.checker,
+            self.engines,
+            self.prices,
+            generate=app_id in GENERATE_APPS,
+            app_id=app_id,
+            payload=payload,
+            owner=caller.key_id,
+        )
 
     # -- read --------------------------------------------------------------------------------------------------
     def get(self, job_id: str, caller: Caller) -> Job:

@@ -67,13 +67,11 @@ class PipeProgress:
 def child_main(settings_data: dict[str, Any], conn: Connection) -> None:
     from ..config import Settings
     from ..engines.registry import EngineRegistry
-    from ..runtime import build_job_runner, build_object_store
+    from ..files.factory import open_object_store
+    from .assembly import build_job_runner
 
     settings = Settings(**settings_data)
-    from .. import pricing
-
-    pricing.configure(settings.price_multipliers, settings.price_per_second)
-    files = build_object_store(settings)
+    files = open_object_store(settings)
     runner = build_job_runner(settings, files, EngineRegistry(settings.engines, settings.default_engine))
     jobs: queue.Queue[Any] = queue.Queue()
     cancelled = threading.Event()

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from ..errors import JobCancelled, RetouchError, StartDeadlinePassed
 from ..jobs.base import ClaimLimits, Job, JobStore, Outcome
-from ..service.events import Event, EventHub
+from ..jobs.events import Event, EventHub
 from .memory import release_memory
 from .progress import JobProgress
 from .runner import RunOutcome

@@ -11,7 +11,7 @@ from PIL import Image
 
 from ..errors import JobCancelled, TimedOut
 from ..jobs.base import JobStore, LogLine
-from ..service.events import Event, EventHub
+from ..jobs.events import Event, EventHub
 
 PREVIEW_EDGE = 512
 _CANCEL_POLL_SECONDS = 0.1

@@ -21,6 +21,7 @@ from ..imaging.limits import MAX_OUTPUT_PIXELS as MAX_PIXELS
 from ..imaging.sizes import resolve_output_size
 from ..jobs.base import Job
 from ..net.fetch import ImageFetcher
+from ..pricing import Prices, cost_from_usage
 from .finish import finish_output
 from .inputs import load_inputs, scale_to_limit
 
@@ -44,6 +45,7 @@ class JobRunner:
         engines: EngineRegistry,
         files: ObjectStore,
         fetcher: ImageFetcher,
+        prices: Prices,
         *,
         max_input_pixels: int,
         max_job_pixels: int = 8_294_400 * 8,
@@ -52,6 +54,7 @@ class JobRunner:
         self.engines = engines
         self.files = files
         self.fetcher = fetcher
+        self.prices = prices
         self.max_input_pixels = max_input_pixels
         self.max_job_pixels = max_job_pixels
         self.result_ttl_seconds = result_ttl_seconds
@@ -143,10 +146,8 @@ class JobRunner:
         engine_name: str,
         seconds: float,
     ) -> dict[str, Any]:
-        from .. import pricing
-
         out_size = finals[0].size if finals else (1024, 1024)
-        estimate = pricing.estimate(
+        estimate = self.prices.estimate(
             prompt=payload["prompt"],
             input_sizes=[img.size for img in originals],
             output_size=out_size,
@@ -155,8 +156,8 @@ class JobRunner:
             engine=self.engines.kind(engine_name),
         )
         if usage:
-            return {"usage": usage, "cost": pricing.cost_from_usage(usage)}
+            return {"usage": usage, "cost": cost_from_usage(usage)}
         return {
             "usage": estimate.usage,
-            "cost": pricing.run_cost(estimate.cost, self.engines.kind(engine_name), seconds),
+            "cost": self.prices.run_cost(estimate.cost, self.engines.kind(engine_name), seconds),
         }

@@ -1,23 +1,33 @@
-"""``POST /{app_id}/estimate``: what a request would cost, before it runs."""
+"""What a request would cost, before it runs (``POST /{app_id}/estimate``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .. import pricing
+from ..engines.registry import EngineRegistry
 from ..imaging.sizes import resolve_output_size
-from ..service.lifecycle import GENERATE_APPS, Caller, RequestService
+from ..pricing import Prices
+from .validate import InputChecker
 
 ASSUMED_REMOTE_SIZE = (1024, 1024)
 
 
-def estimate_for(service: RequestService, app_id: str, payload: dict[str, Any], caller: Caller) -> dict[str, Any]:
-    generate = app_id in GENERATE_APPS
-    engine = service.engines.resolve_name(payload.get("engine"), has_openai_key=bool(payload.get("openai_api_key")))
+def estimate_request(
+    checker: InputChecker,
+    engines: EngineRegistry,
+    prices: Prices,
+    *,
+    generate: bool,
+    app_id: str,
+    payload: dict[str, Any],
+    owner: str | None,
+) -> dict[str, Any]:
+    """Sizes come from the inputs' headers where they can be read without a fetch; remote ones are assumed."""
+    engine = engines.resolve_name(payload.get("engine"), has_openai_key=bool(payload.get("openai_api_key")))
     sizes: list[tuple[int, int]] = []
     assumed = False
     for i, url in enumerate(payload.get("image_urls") or []):
-        size = service.checker.source_size(url, f"image_urls.{i}", caller.key_id)
+        size = checker.source_size(url, f"image_urls.{i}", owner)
         if size is None:
             assumed = True
             size = ASSUMED_REMOTE_SIZE
@@ -27,13 +37,13 @@ def estimate_for(service: RequestService, app_id: str, payload: dict[str, Any], 
         resolve_output_size(payload.get("image_size") or default, sizes[0] if sizes else None, default=default)
         or ASSUMED_REMOTE_SIZE
     )
-    est = pricing.estimate(
+    est = prices.estimate(
         prompt=payload["prompt"],
         input_sizes=sizes,
         output_size=output,
         quality=payload.get("quality", "high"),
         num_images=int(payload.get("num_images", 1)),
-        engine=service.engines.kind(engine),
+        engine=engines.kind(engine),
     )
     return {
         "app_id": app_id,
