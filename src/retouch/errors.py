@@ -131,3 +131,39 @@ class StartDeadlinePassed(TimedOut):
     """The request did not start before the caller's ``X-Fal-Request-Timeout``."""
 
     error_type = "request_timeout"
+
+
+class Forbidden(RetouchError):
+    """The caller is known but may not do this (an admin operation without an admin key, a foreign page)."""
+
+    status_code = 403
+    error_type = "forbidden"
+
+
+class SecretLost(RetouchError):
+    """A request's secret (held in memory only) was lost in a restart before it ran."""
+
+    status_code = 409
+    error_type = "secret_lost"
+
+
+class WorkerDied(RetouchError):
+    """The worker process died while running the job (killed, or out of memory)."""
+
+    status_code = 500
+    error_type = "worker_died"
+
+
+class ReportedError(RetouchError):
+    """An error that was stored with a job or reported by another process, raised again with its own status and
+    shape, so the caller sees what the failing side said."""
+
+    def __init__(self, payload: dict[str, Any], message: str | None = None) -> None:
+        detail = payload.get("detail")
+        super().__init__(message or (detail if isinstance(detail, str) else "invalid input"))
+        self.payload = payload
+        self.status_code = int(payload.get("status_code", 500))
+        self.error_type = str(payload.get("error_type", "internal_error"))
+
+    def to_payload(self) -> dict[str, Any]:
+        return self.payload

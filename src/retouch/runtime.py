@@ -25,6 +25,7 @@ from .service.signing import WebhookSigner
 from .service.validate import InputChecker
 from .service.webhooks import WebhookDispatcher
 from .worker.assembly import build_job_runner, prices_from
+from .worker.ending import JobEnding
 from .worker.pool import RunsJobs, WorkerPool
 from .worker.process_runner import ProcessRunner
 
@@ -89,6 +90,12 @@ def build_runtime(settings: Settings, *, resolver: Resolver | None = None, with_
     webhooks = WebhookDispatcher(
         store, signer, hook_policy, max_attempts=settings.webhook_max_attempts, resolver=resolver
     )
+
+    def job_ended(job: Job, outcome: Outcome) -> None:
+        if job.webhook_url:
+            webhooks.notify()
+
+    ending = JobEnding(store, hub, on_end=job_ended)
     run_workers = settings.role in ("all", "worker") if with_workers is None else with_workers
     pool = None
     if run_workers:
@@ -97,18 +104,13 @@ def build_runtime(settings: Settings, *, resolver: Resolver | None = None, with_
             runner = ProcessRunner(settings, slots=settings.workers)
         else:
             runner = build_job_runner(settings, files, engines, resolver=resolver)
-
-        def job_ended(job: Job, outcome: Outcome) -> None:
-            if job.webhook_url:
-                webhooks.notify()
-
         pool = WorkerPool(
             store,
             runner,
             hub,
+            ending,
             threads=settings.workers,
             lease_seconds=settings.job_lease_seconds,
-            on_job_end=job_ended,
             limits=claim_limits(settings),
             max_run_seconds=_run_limit(settings),
         )
@@ -118,6 +120,7 @@ def build_runtime(settings: Settings, *, resolver: Resolver | None = None, with_
         engines,
         hub,
         checker,
+        ending,
         wake_workers=pool.notify if pool else None,
         cancel_local=pool.cancel_local if pool else None,
         check_webhook=webhooks.check_url,

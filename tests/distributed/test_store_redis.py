@@ -70,6 +70,8 @@ def test_cancel_queued_and_running(fresh_redis: str) -> None:
     store.submit(_job("q"))
     store.submit(_job("r"))
     assert store.request_cancel("q") == CancelResult.CANCELLATION_REQUESTED
+    assert store.cancel_requested("q") and store.get("q").status == Status.IN_QUEUE  # type: ignore[union-attr]
+    assert store.complete("q", None, Outcome.CANCELLED, error={"detail": "cancelled"})  # what JobEnding does
     assert store.get("q").outcome == Outcome.CANCELLED  # type: ignore[union-attr]
     running = store.claim("w", 30)
     assert running is not None and running.id == "r"  # the cancelled one was skipped

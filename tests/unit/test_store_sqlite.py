@@ -55,7 +55,10 @@ def test_cancel_queued_running_and_done(tmp_path: Path) -> None:
     assert store.claim("w", 30).id == "q"  # type: ignore[union-attr]
     assert store.request_cancel("r") == CancelResult.CANCELLATION_REQUESTED
     r = store.get("r")
-    assert r is not None and r.status == Status.COMPLETED and r.outcome == Outcome.CANCELLED
+    # The store only flags; ending the queued job is the caller's (the service's JobEnding).
+    assert r is not None and r.status == Status.IN_QUEUE and store.cancel_requested("r")
+    assert store.complete("r", None, Outcome.CANCELLED, error={"detail": "cancelled"})
+    assert store.get("r").outcome == Outcome.CANCELLED  # type: ignore[union-attr]
     assert store.request_cancel("q") == CancelResult.CANCELLATION_REQUESTED
     assert store.cancel_requested("q") and store.get("q").status == Status.IN_PROGRESS  # type: ignore[union-attr]
     assert store.request_cancel("r") == CancelResult.ALREADY_COMPLETED

@@ -12,15 +12,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from pydantic import BaseModel
 
-from ..errors import RetouchError
+from ..errors import Forbidden
 from ..jobs.base import Status
 from ..service.lifecycle import Caller
 from .auth import get_caller
-
-
-class Forbidden(RetouchError):
-    status_code = 403
-    error_type = "forbidden"
 
 
 class QueueControlReply(BaseModel):

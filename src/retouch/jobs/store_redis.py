@@ -283,9 +283,6 @@ class RedisJobStore:
         status = self._cancel(keys=[f"rt:job:{job_id}"])
         if status in ("NOT_FOUND", "ALREADY_COMPLETED"):
             return CancelResult(status)
-        if status == Status.IN_QUEUE.value:
-            error = {"detail": "The request was cancelled.", "error_type": "cancelled", "status_code": 400}
-            self.complete(job_id, None, Outcome.CANCELLED, error=error)
         return CancelResult.CANCELLATION_REQUESTED
 
     def cancel_requested(self, job_id: str) -> bool:

@@ -231,14 +231,6 @@ class SQLiteJobStore(SQLiteQueueMixin):
             if row["status"] == Status.COMPLETED.value:
                 return CancelResult.ALREADY_COMPLETED
             db.execute("UPDATE jobs SET cancel_requested = 1 WHERE id = ?", (job_id,))
-        if row["status"] == Status.IN_QUEUE.value:
-            # A queued job is ended right away; if a worker claimed it meanwhile, it sees the flag at its first step.
-            self.complete(
-                job_id,
-                None,
-                Outcome.CANCELLED,
-                error={"detail": "The request was cancelled.", "error_type": "cancelled", "status_code": 400},
-            )
         return CancelResult.CANCELLATION_REQUESTED
 
     def cancel_requested(self, job_id: str) -> bool:

@@ -20,10 +20,11 @@ import anyio.to_thread
 from ..config import Settings
 from ..engines.base import TaskInfo
 from ..engines.registry import EngineRegistry
-from ..errors import InputError, NotFound, RetouchError
+from ..errors import InputError, NotFound, ReportedError
 from ..jobs.base import CancelResult, Job, JobStore, LogLine, Outcome, Status
 from ..jobs.events import EventHub, Subscription
 from ..pricing import Prices
+from ..worker.ending import JobEnding
 from .estimates import estimate_request
 from .limits import check_capacity, retention_seconds
 from .validate import CheckedInputs, InputChecker
@@ -71,6 +72,7 @@ class RequestService:
         engines: EngineRegistry,
         hub: EventHub,
         checker: InputChecker,
+        ending: JobEnding,
         *,
         wake_workers: Any = None,
         cancel_local: Any = None,
@@ -82,6 +84,7 @@ class RequestService:
         self.engines = engines
         self.hub = hub
         self.checker = checker
+        self.ending = ending
         self._wake_workers = wake_workers
         self._cancel_local = cancel_local
         self._check_webhook = check_webhook
@@ -197,12 +200,19 @@ class RequestService:
         return JobView(job=job, position=position or 0 if job.status == Status.IN_QUEUE else None, logs=logs)
 
     def cancel(self, job_id: str, caller: Caller) -> CancelResult:
+        """A queued job ends here and now; a running one is flagged and ends at its next step boundary (the
+        worker sees the flag; a worker in this process is told at once)."""
         try:
             self.get(job_id, caller)
         except NotFound:
             return CancelResult.NOT_FOUND
         outcome = self.store.request_cancel(job_id)
-        if outcome == CancelResult.CANCELLATION_REQUESTED and self._cancel_local is not None:
+        if outcome != CancelResult.CANCELLATION_REQUESTED:
+            return outcome
+        job = self.store.peek(job_id)
+        if job is not None and job.status == Status.IN_QUEUE:
+            self.ending.end(job, None, Outcome.CANCELLED)
+        elif self._cancel_local is not None:
             self._cancel_local(job_id)
         return outcome
 
@@ -279,7 +289,7 @@ class RequestService:
         """The output of a completed job, or its stored error raised as a RetouchError."""
         if job.outcome == Outcome.OK and job.result is not None:
             return job.result
-        raise StoredError(job.error or {"detail": "the request failed", "status_code": 500})
+        raise ReportedError(job.error or {"detail": "the request failed", "status_code": 500})
 
     async def run_and_wait(
         self,
@@ -296,17 +306,3 @@ class RequestService:
         except asyncio.CancelledError:
             # The client went away: the request is kept and finishes; it stays readable by id.
             raise
-
-
-class StoredError(RetouchError):
-    """An error that was stored with a job, re-raised with its original status and shape."""
-
-    def __init__(self, payload: dict[str, Any]) -> None:
-        detail = payload.get("detail")
-        super().__init__(detail if isinstance(detail, str) else "invalid input")
-        self.payload = payload
-        self.status_code = int(payload.get("status_code", 500))
-        self.error_type = str(payload.get("error_type", "internal_error"))
-
-    def to_payload(self) -> dict[str, Any]:
-        return self.payload

@@ -13,18 +13,17 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
 
 from ..errors import JobCancelled, RetouchError, StartDeadlinePassed
 from ..jobs.base import ClaimLimits, Job, JobStore, Outcome
 from ..jobs.events import Event, EventHub
+from .ending import JobEnding
 from .memory import release_memory
 from .progress import JobProgress
 from .runner import RunOutcome
 
 log = logging.getLogger("retouch.worker")
-
-JobEndListener = Callable[[Job, Outcome], None]
 
 
 class RunsJobs(Protocol):
@@ -41,21 +40,21 @@ class WorkerPool:
         store: JobStore,
         runner: RunsJobs,
         hub: EventHub,
+        ending: JobEnding,
         *,
         threads: int,
         lease_seconds: float = 30.0,
         poll_seconds: float = 0.5,
-        on_job_end: JobEndListener | None = None,
         limits: ClaimLimits | None = None,
         max_run_seconds: Callable[[Job], float | None] | None = None,
     ) -> None:
         self.store = store
         self.runner = runner
         self.hub = hub
+        self.ending = ending
         self.threads = max(1, threads)
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
-        self.on_job_end = on_job_end
         self.limits = limits
         self.max_run_seconds = max_run_seconds
         self._draining = threading.Event()
@@ -180,8 +179,8 @@ class WorkerPool:
             outcome, result = Outcome.OK, ran.result
             metrics = {"inference_time": round(ran.inference_time, 4)}
             progress.log(f"Done in {ran.inference_time:.2f} s")
-        except JobCancelled as exc:
-            outcome, error = Outcome.CANCELLED, {**exc.to_payload(), "status_code": 400}
+        except JobCancelled:
+            outcome = Outcome.CANCELLED
         except RetouchError as exc:
             error = exc.to_payload()
             progress.log(f"Failed: {exc.message}", level="ERROR")
@@ -198,24 +197,4 @@ class WorkerPool:
                 self._running.pop(job.id, None)
                 self._cancel_local.discard(job.id)
             release_memory()
-        stored = self.store.complete(job.id, name, outcome, result=result, error=error, metrics=metrics)
-        if not stored:
-            log.warning("job had already ended elsewhere; this run's result was dropped", extra={"job_id": job.id})
-        self.hub.publish(job.id, Event("done", {"outcome": outcome.value}))
-        if stored and outcome == Outcome.OK and result is not None:
-            self._record_usage(job, result)
-        if stored and self.on_job_end is not None:
-            self.on_job_end(job, outcome)
-
-    def _record_usage(self, job: Job, result: dict[str, Any]) -> None:
-        try:
-            usage = result.get("usage") or {}
-            self.store.record_usage(
-                job.owner,
-                time.time(),
-                len(result.get("images") or []),
-                int(usage.get("total_tokens", 0)),
-                float(result.get("cost") or 0.0),
-            )
-        except Exception:  # the ledger must never fail a finished job
-            log.exception("recording usage failed", extra={"job_id": job.id})
+        self.ending.end(job, name, outcome, result=result, error=error, metrics=metrics)

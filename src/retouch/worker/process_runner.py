@@ -17,7 +17,7 @@ from typing import Any
 from PIL import Image
 
 from ..config import Settings
-from ..errors import JobCancelled, RetouchError, TimedOut
+from ..errors import JobCancelled, ReportedError, RetouchError, TimedOut, WorkerDied
 from ..jobs.base import Job
 from .child import child_main
 from .progress import JobProgress
@@ -27,24 +27,6 @@ log = logging.getLogger("retouch.worker")
 
 _POLL_SECONDS = 0.05
 _CANCEL_GRACE_SECONDS = 10.0
-
-
-class WorkerDied(RetouchError):
-    status_code = 500
-    error_type = "worker_died"
-
-
-class ChildFailed(RetouchError):
-    """An error the child reported, re-raised in the parent with its original status and shape."""
-
-    def __init__(self, payload: dict[str, Any], message: str) -> None:
-        super().__init__(message)
-        self.payload = payload
-        self.status_code = int(payload.get("status_code", 500))
-        self.error_type = str(payload.get("error_type", "internal_error"))
-
-    def to_payload(self) -> dict[str, Any]:
-        return self.payload
 
 
 class _Child:
@@ -153,7 +135,7 @@ class ProcessRunner:
             elif kind == "cancelled":
                 return stop_reason or JobCancelled(), retire
             elif kind == "error":
-                return ChildFailed(message[1], message[2]), retire
+                return ReportedError(message[1], message[2]), retire
             elif kind == "crash":
                 payload = {"detail": message[1], "error_type": "internal_error", "status_code": 500}
-                return ChildFailed(payload, message[1]), retire
+                return ReportedError(payload, message[1]), retire

@@ -14,7 +14,7 @@ from PIL import Image
 
 from ..engines.base import EditTask, Progress
 from ..engines.registry import EngineRegistry
-from ..errors import RetouchError
+from ..errors import SecretLost
 from ..files.base import ObjectStore, file_path
 from ..imaging.encode import CONTENT_TYPES, EXTENSIONS, encode_data_uri, encode_image
 from ..imaging.limits import MAX_OUTPUT_PIXELS as MAX_PIXELS
@@ -26,11 +26,6 @@ from .finish import finish_output
 from .inputs import load_inputs, scale_to_limit
 
 log = logging.getLogger("retouch.worker")
-
-
-class SecretLost(RetouchError):
-    status_code = 409
-    error_type = "secret_lost"
 
 
 @dataclass
