@@ -206,7 +206,7 @@ def qwen_parts() -> tuple[Any, Any, Any]:
     from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration, Qwen2Tokenizer
     from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
 
-    from .qwen_image_edit import make_processor
+    from retouch.engines.diffusers.qwen_image_edit import make_processor
 
     vocab = {ch: i for i, ch in enumerate(sorted(ByteLevel.alphabet()))}
     tokenizer = Qwen2Tokenizer(vocab=vocab, merges=[])
