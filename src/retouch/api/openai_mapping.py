@@ -65,7 +65,7 @@ def map_common(form: dict[str, Any], *, generate: bool) -> dict[str, Any]:
         if not 0 <= value <= 100:
             raise InputError("output_compression", "must be between 0 and 100")
         payload["_output_compression"] = value
-    for passthrough in ("seed", "engine", "openai_api_key"):
+    for passthrough in ("seed", "engine", "openai_api_key", "model"):
         if form.get(passthrough) not in (None, ""):
             payload[passthrough] = form[passthrough]
     return payload
