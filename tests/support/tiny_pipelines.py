@@ -307,10 +307,11 @@ _CACHE_ROOT: Path | None = None
 
 
 @functools.cache
-def tiny_model_dir(family: str) -> Path:
-    """A tiny pipeline of ``family`` saved once per process in a temporary directory (removed at exit)."""
+def tiny_model_dir(family: str, **kwargs: Any) -> Path:
+    """A tiny pipeline of ``family`` (built with ``kwargs``) saved once per process in a temporary directory."""
     global _CACHE_ROOT
     if _CACHE_ROOT is None:
         _CACHE_ROOT = Path(tempfile.mkdtemp(prefix="retouch-tiny-"))
         atexit.register(shutil.rmtree, _CACHE_ROOT, True)
-    return save_tiny(family, _CACHE_ROOT / family)
+    suffix = "".join(f"-{key}{value}" for key, value in sorted(kwargs.items()))
+    return save_tiny(family, _CACHE_ROOT / f"{family}{suffix}", **kwargs)
