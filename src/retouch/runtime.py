@@ -127,7 +127,7 @@ def build_job_runner(
 
 def build_runtime(settings: Settings, *, resolver: Resolver | None = None, with_workers: bool | None = None) -> Runtime:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    pricing.configure(settings.price_multipliers, settings.price_per_second)
+    pricing.configure(settings.price_multipliers, settings.price_per_second, settings.price_lora_surcharge)
     store = build_job_store(settings)
     files = build_object_store(settings)
     engines = EngineRegistry(settings.engines, settings.default_engine)

@@ -90,7 +90,13 @@ def save_single_file(state_dict: dict[str, torch.Tensor], path: Path) -> Path:
 
 
 def make_lora(
-    pipeline_class: Any, transformer: Any, path: Path, rank: int = 4, seed: int = 1, gain: float = 8.0
+    pipeline_class: Any,
+    transformer: Any,
+    path: Path,
+    rank: int = 4,
+    seed: int = 1,
+    gain: float = 8.0,
+    component: str = "transformer",
 ) -> Path:
     """A LoRA on the attention projections of ``transformer`` (random, strong enough to change the picture),
     saved as diffusers saves LoRAs (``pytorch_lora_weights.safetensors``)."""
@@ -99,9 +105,10 @@ def make_lora(
     torch.manual_seed(seed)
     config = LoraConfig(r=rank, lora_alpha=rank, target_modules=["to_q", "to_k", "to_v", "to_out.0"])
     config.init_lora_weights = False
-    transformer.add_adapter(config)
-    layers = get_peft_model_state_dict(transformer)
+    name = f"made-{seed}"
+    transformer.add_adapter(config, adapter_name=name)
+    layers = get_peft_model_state_dict(transformer, adapter_name=name)
     layers = {k: v * gain if "lora_B" in k else v for k, v in layers.items()}
     path.mkdir(parents=True, exist_ok=True)
-    pipeline_class.save_lora_weights(str(path), transformer_lora_layers=layers)
+    pipeline_class.save_lora_weights(str(path), **{f"{component}_lora_layers": layers})
     return path / "pytorch_lora_weights.safetensors"

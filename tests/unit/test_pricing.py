@@ -64,3 +64,20 @@ def test_operator_multiplier_for_local_engines() -> None:
         assert pricing.estimate(**args, engine="openai").per_image == 0.22  # type: ignore[arg-type]
     finally:
         pricing.configure({})
+
+
+def test_lora_surcharge_is_an_operator_setting() -> None:
+    args = {"prompt": "a", "input_sizes": [], "output_size": (1024, 1024), "quality": "high", "num_images": 2}
+    try:
+        pricing.configure({}, {}, lora_surcharge=0.0)
+        free = pricing.estimate(**args, loras=1)
+        assert free.cost == pricing.estimate(**args).cost and "loras" not in free.breakdown
+        pricing.configure({"diffusers": 0.5}, {"diffusers": 0.001}, lora_surcharge=0.01)
+        base = pricing.estimate(**args, engine="diffusers")
+        with_lora = pricing.estimate(**args, engine="diffusers", loras=2)
+        assert with_lora.cost == pytest.approx(base.cost + 0.02) and with_lora.breakdown["loras"] == 0.02
+        assert with_lora.per_image == pytest.approx(base.per_image + 0.01)
+        # Priced per second after the run, the surcharge still applies.
+        assert pricing.run_cost(with_lora.cost, "diffusers", 10.0, 0.02) == pytest.approx(0.03)
+    finally:
+        pricing.configure({}, {})

@@ -13,7 +13,9 @@ ASSUMED_REMOTE_SIZE = (1024, 1024)
 
 def estimate_for(service: RequestService, app_id: str, payload: dict[str, Any], caller: Caller) -> dict[str, Any]:
     generate = app_id in GENERATE_APPS
-    engine = service.engines.resolve_name(payload.get("engine"), has_openai_key=bool(payload.get("openai_api_key")))
+    engine = service.engines.resolve_name(
+        payload.get("engine"), has_openai_key=bool(payload.get("openai_api_key")), model=payload.get("model")
+    )
     sizes: list[tuple[int, int]] = []
     assumed = False
     for i, url in enumerate(payload.get("image_urls") or []):
@@ -34,6 +36,7 @@ def estimate_for(service: RequestService, app_id: str, payload: dict[str, Any], 
         quality=payload.get("quality", "high"),
         num_images=int(payload.get("num_images", 1)),
         engine=service.engines.kind(engine),
+        loras=len(payload.get("loras") or []),
     )
     return {
         "app_id": app_id,

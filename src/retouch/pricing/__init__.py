@@ -12,26 +12,47 @@ from typing import Any
 
 from .table import TOKEN_PRICES, TokenPrices, per_image_price
 
-__all__ = ["Estimate", "estimate", "cost_from_usage", "text_tokens", "image_input_tokens", "configure", "run_cost"]
+__all__ = [
+    "Estimate",
+    "estimate",
+    "cost_from_usage",
+    "text_tokens",
+    "image_input_tokens",
+    "configure",
+    "run_cost",
+    "lora_surcharge",
+]
 
 # Local engines are priced per the table unless the operator sets a multiplier (0 = free) or a price per second.
 _LOCAL_MULTIPLIER: dict[str, float] = {}
 _PER_SECOND: dict[str, float] = {}
+# USD added per output image when a request applies LoRAs (the hosted LoRA apps cost more than their base apps).
+_LORA_SURCHARGE = {"per_image": 0.0}
 
 
-def configure(local_multipliers: dict[str, float], per_second: dict[str, float] | None = None) -> None:
+def configure(
+    local_multipliers: dict[str, float], per_second: dict[str, float] | None = None, lora_surcharge: float = 0.0
+) -> None:
     """Operators' own prices for engine kinds: a multiplier of the reference table, or USD per second of run time
-    (e.g. what a GPU hour costs, divided by 3600). Per-second prices apply after the run; estimates use the table."""
+    (e.g. what a GPU hour costs, divided by 3600). Per-second prices apply after the run; estimates use the table.
+    ``lora_surcharge`` is added per output image of a request that applies LoRAs, whichever way it is priced."""
     _LOCAL_MULTIPLIER.clear()
     _LOCAL_MULTIPLIER.update(local_multipliers)
     _PER_SECOND.clear()
     _PER_SECOND.update(per_second or {})
+    _LORA_SURCHARGE["per_image"] = max(0.0, float(lora_surcharge))
 
 
-def run_cost(estimated: float, engine: str, seconds: float) -> float:
-    """The cost reported after a run: per-second pricing when the operator set it for this engine kind."""
+def lora_surcharge(loras: int, num_images: int) -> float:
+    """USD the LoRA surcharge adds to a request with ``loras`` LoRAs making ``num_images`` images."""
+    return round(_LORA_SURCHARGE["per_image"] * num_images, 6) if loras > 0 else 0.0
+
+
+def run_cost(estimated: float, engine: str, seconds: float, surcharge: float = 0.0) -> float:
+    """The cost reported after a run: per-second pricing when the operator set it for this engine kind (plus the
+    LoRA ``surcharge``, which an ``estimated`` cost already contains)."""
     rate = _PER_SECOND.get(engine)
-    return round(rate * seconds, 6) if rate is not None else estimated
+    return round(rate * seconds + surcharge, 6) if rate is not None else estimated
 
 
 @dataclass
@@ -94,6 +115,7 @@ def estimate(
     quality: str,
     num_images: int,
     engine: str = "classic",
+    loras: int = 0,
 ) -> Estimate:
     text_in = text_tokens(prompt)
     image_in = sum(image_input_tokens(size) for size in input_sizes)
@@ -112,4 +134,10 @@ def estimate(
     multiplier = _LOCAL_MULTIPLIER.get(engine)
     if multiplier is not None:
         cost, per_image = round(cost * multiplier, 6), round(per_image * multiplier, 6)
-    return Estimate(usage=usage, cost=cost, per_image=per_image, breakdown={"input": round(input_cost, 6)})
+    breakdown = {"input": round(input_cost, 6)}
+    surcharge = lora_surcharge(loras, num_images)
+    if surcharge:
+        cost = round(cost + surcharge, 6)
+        per_image = round(per_image + surcharge / num_images, 6)
+        breakdown["loras"] = surcharge
+    return Estimate(usage=usage, cost=cost, per_image=per_image, breakdown=breakdown)

@@ -71,7 +71,7 @@ def child_main(settings_data: dict[str, Any], conn: Connection) -> None:
     settings = Settings(**settings_data)
     from .. import pricing
 
-    pricing.configure(settings.price_multipliers, settings.price_per_second)
+    pricing.configure(settings.price_multipliers, settings.price_per_second, settings.price_lora_surcharge)
     files = build_object_store(settings)
     runner = build_job_runner(settings, files, EngineRegistry(settings.engines, settings.default_engine))
     jobs: queue.Queue[Any] = queue.Queue()

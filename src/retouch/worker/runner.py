@@ -155,10 +155,12 @@ class JobRunner:
             quality=payload.get("quality", "high"),
             num_images=len(finals),
             engine=self.engines.kind(engine_name),
+            loras=len(payload.get("loras") or []),
         )
+        surcharge = estimate.breakdown.get("loras", 0.0)
         if usage:
-            return {"usage": usage, "cost": pricing.cost_from_usage(usage)}
+            return {"usage": usage, "cost": round(pricing.cost_from_usage(usage) + surcharge, 6)}
         return {
             "usage": estimate.usage,
-            "cost": pricing.run_cost(estimate.cost, self.engines.kind(engine_name), seconds),
+            "cost": pricing.run_cost(estimate.cost, self.engines.kind(engine_name), seconds, surcharge),
         }

@@ -208,6 +208,10 @@ class AdapterSet:
         except (ValueError, KeyError, RuntimeError, OSError, TypeError) as exc:
             self._drop(pipe, lora.adapter)
             raise InputError(lora.field, f"is not a LoRA the {self.family} pipeline can load: {exc}") from exc
+        attached = [part for part, names in pipe.get_list_adapters().items() if lora.adapter in names]
+        if not attached:  # diffusers only warns when no key matches: the request would run without its LoRA
+            self._drop(pipe, lora.adapter)
+            raise InputError(lora.field, f"is a LoRA for another model: none of its layers is in {self.family}")
 
     def _make_room(self, pipe: Any, keep: set[str]) -> None:
         while len(self.loaded) >= self.max_loaded:
