@@ -248,6 +248,16 @@ def weights_location(opts: ModelOptions) -> Path:
     return Path(opts.model)
 
 
+def cached_snapshot(repo_id: str, revision: str | None, cache_dir: str | None) -> Path | None:
+    """The cached snapshot folder of ``revision`` (a branch or tag through ``refs/``, or a commit), or None."""
+    folder = repo_cache_folder(repo_id, cache_dir)
+    name = revision or "main"
+    ref = folder / "refs" / name
+    commit = ref.read_text().strip() if ref.is_file() else name
+    snapshot = folder / "snapshots" / commit
+    return snapshot if snapshot.is_dir() else None
+
+
 def cached_hub_file(repo_id: str, filename: str, cache_dir: str | None) -> Path | None:
     """A file of a repository in the HF cache (any snapshot, newest first), or None."""
     snapshots = repo_cache_folder(repo_id, cache_dir) / "snapshots"

@@ -58,9 +58,10 @@ def resolve_target(name: str) -> Target:
 
 
 def endpoint() -> str:
+    """The Hub or mirror downloads go to: ``HF_ENDPOINT`` as it is now (huggingface_hub reads it once, at import)."""
     from huggingface_hub import constants
 
-    return str(constants.ENDPOINT)
+    return (os.environ.get("HF_ENDPOINT") or str(constants.ENDPOINT)).rstrip("/")
 
 
 class _Quiet:
@@ -88,12 +89,17 @@ def pull(
 
     started = time.perf_counter()
     where = str(local_dir) if local_dir else None
-    common: dict[str, Any] = {"revision": revision, "cache_dir": str(cache_dir) if cache_dir else None}
+    common: dict[str, Any] = {
+        "revision": revision,
+        "cache_dir": str(cache_dir) if cache_dir else None,
+        "endpoint": endpoint(),
+    }
+    if os.environ.get("HF_TOKEN"):
+        common["token"] = os.environ["HF_TOKEN"]  # else huggingface_hub's own lookup (`hf auth login`)
     if not progress:
         common["tqdm_class"] = _Quiet
     try:
         if target.filename is not None:
-            common.pop("tqdm_class", None)
             found = huggingface_hub.hf_hub_download(target.repo_id, target.filename, local_dir=where, **common)
         else:
             found = huggingface_hub.snapshot_download(

@@ -25,6 +25,7 @@ from ..base import Progress
 from .config import (
     ModelOptions,
     cached_hub_file,
+    cached_snapshot,
     check_weights_present,
     hub_cache_dir,
     hub_file,
@@ -253,21 +254,23 @@ class PipelineHolder:
         """The weights directory: the configured one, or the id's snapshot in the HF cache (fetched if allowed)."""
         if not looks_like_hub_id(self.opts.model):
             return Path(self.opts.model)
-        from huggingface_hub import snapshot_download
+        from .catalog import missing_parts
 
         cache = hub_cache_dir(self.opts.cache_dir)
-        try:
-            found = snapshot_download(
-                self.opts.model, revision=self.opts.revision, cache_dir=str(cache), local_files_only=True
+        found = cached_snapshot(self.opts.model, self.opts.revision, self.opts.cache_dir)
+        if found is not None and (found / "model_index.json").is_file():
+            missing = missing_parts(found)
+            if not missing:
+                return found
+            problem = f"is incomplete in the local Hugging Face cache ({found}: no {', '.join(missing)})"
+        else:
+            problem = f"is not in the local Hugging Face cache ({cache})"
+        if not self.opts.allow_download:
+            raise EngineUnavailable(
+                f"engine '{self.engine}': model '{self.opts.model}' {problem}; "
+                f"fetch it with `retouch models pull {self.opts.model}`"
             )
-        except Exception as exc:  # huggingface_hub raises several unrelated types for "not cached"
-            if not self.opts.allow_download:
-                raise EngineUnavailable(
-                    f"engine '{self.engine}': model '{self.opts.model}' is not complete in the local Hugging Face "
-                    f"cache ({cache}): {type(exc).__name__}; fetch it with `retouch models pull {self.opts.model}`"
-                ) from exc
-            return self._download(self.opts.model, None, progress)
-        return Path(found)
+        return self._download(self.opts.model, None, progress)
 
     def weights_file(self, progress: Progress | None = None) -> Path | None:
         path = self.opts.transformer_file
