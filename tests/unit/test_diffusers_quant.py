@@ -127,15 +127,18 @@ def test_single_file_safetensors_transformer_is_the_same_model(tmp_path: Path, b
     assert np.array_equal(pixels, base[0])
 
 
-@pytest.mark.parametrize("kind", ["bnb-8bit", "bnb-4bit"])
-def test_bitsandbytes_without_cuda_is_unavailable_naming_what_is_missing(kind: str) -> None:
-    eng = engine(quantization=kind)
+@pytest.mark.parametrize(
+    ("kind", "where"),
+    [("bnb-8bit", "quantization"), ("bnb-4bit", "quantization"), ("bnb-4bit", "text_encoder_quantization")],
+)
+def test_bitsandbytes_without_cuda_is_unavailable_naming_what_is_missing(kind: str, where: str) -> None:
+    eng = engine(**{where: kind})
     task = EditTask(prompt="a red hat", images=[picture()], seed=7)
     with pytest.raises(EngineUnavailable) as info:
         eng.preflight(task.info())
     message = info.value.message
     assert info.value.status_code == 503
-    assert "CUDA GPU" in message and kind in message and "gguf" in message
+    assert "CUDA GPU" in message and f"{where} {kind}" in message and "gguf" in message
     with pytest.raises(EngineUnavailable):
         eng.run(task, NullProgress())
     assert not eng.main.loaded
