@@ -124,7 +124,11 @@ def test_a_running_model_is_never_moved(sizes: dict[str, int]) -> None:
 
     waiting = threading.Thread(target=second)
     waiting.start()
-    time.sleep(0.5)
+    deadline = time.monotonic() + 30
+    while not budgeted["pix"].main.loaded:  # pix has read its weights and now waits for room
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    time.sleep(0.3)
     # pix needs kontext's room, but kontext is running: pix waits, kontext stays on the device.
     assert "pix" not in done and budgeted["kontext"].main.resident_bytes() == sizes["kontext"]
     released = time.monotonic()
