@@ -209,3 +209,14 @@ def test_engines_without_loras_refuse_them_through_the_api(tmp_path: Path) -> No
     detail = response.json()["detail"][0]
     assert detail["loc"] == ["body", "loras"] and "does not take LoRAs" in detail["msg"]
     assert bad_scale.status_code == 422 and bad_scale.json()["detail"][0]["loc"][:2] == ["body", "loras"]
+
+
+def test_adapters_follow_a_pipeline_that_was_freed_and_reloaded(lora_dir: Path) -> None:
+    """A device budget may free an idle pipeline; the reloaded one has no adapters, and they are loaded again."""
+    eng = engine(lora_dir)
+    with_lora = pixels(eng, task([{"path": "style/ink.safetensors", "scale": 0.8}]))
+    for _ in range(3):  # freed objects' ids are reused: the adapters must follow the object, not its id
+        assert eng.main.evict() == "free" and not eng.main.loaded
+        assert np.array_equal(pixels(eng, task([{"path": "style/ink.safetensors", "scale": 0.8}])), with_lora)
+    eng.main.evict()
+    assert np.array_equal(pixels(eng, task()), bare(None, 0.0))

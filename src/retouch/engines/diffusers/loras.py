@@ -17,6 +17,7 @@ import os
 import struct
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -178,14 +179,14 @@ class AdapterSet:
         self.max_loaded = max_loaded
         self.family = family
         self.loaded: OrderedDict[str, float] = OrderedDict()
-        self._pipe_id: int | None = None
+        self._pipe: weakref.ref[Any] | None = None  # the pipeline they are loaded into (ids can be reused)
 
     def activate(self, pipe: Any, files: list[LoraFile]) -> None:
         if not hasattr(pipe, "load_lora_weights"):
             raise EngineRefusal(f"the {self.family} pipeline does not take LoRAs", field="loras")
-        if self._pipe_id != id(pipe):  # a reloaded pipeline starts without adapters
+        if not self._holds(pipe):  # a reloaded pipeline starts without adapters
             self.loaded.clear()
-            self._pipe_id = id(pipe)
+            self._pipe = weakref.ref(pipe)
         scales: dict[str, float] = {}
         for lora in files:
             if lora.adapter not in self.loaded:
@@ -199,8 +200,11 @@ class AdapterSet:
 
     def deactivate(self, pipe: Any) -> None:
         """After every run: the base weights alone answer the next request."""
-        if self.loaded and self._pipe_id == id(pipe):
+        if self.loaded and self._holds(pipe):
             pipe.disable_lora()
+
+    def _holds(self, pipe: Any) -> bool:
+        return self._pipe is not None and self._pipe() is pipe
 
     def _load(self, pipe: Any, lora: LoraFile) -> None:
         try:
