@@ -27,13 +27,14 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.support: the tiny pipelines
 
 PROMPT = "put a red hat on it"
 SEED = 7
 
 
 def build(model_dir: Path, layers: int) -> None:
-    from retouch.engines.diffusers.tiny import flux_kontext
+    from tests.support.tiny_pipelines import flux_kontext
 
     flux_kontext(layers=layers, heads=4).save_pretrained(model_dir)
 

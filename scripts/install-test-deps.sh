@@ -14,6 +14,12 @@ set -euo pipefail
     # The versions the tiny-pipeline tests were written against.
     .venv/bin/pip install -q "diffusers==0.42.1" "transformers==5.24.0" "accelerate==1.15.0"
   fi
+  # LoRAs (peft) and quantised weights (gguf, torchao) for the diffusers tests. Installed with torch already
+  # present, so pip keeps the CPU build (peft asks for any torch; torchao and gguf ask for none). bitsandbytes is
+  # left out on purpose: without a CUDA GPU it cannot run, and the tests check that it is refused clearly.
+  if ! "$VPY" -c "import peft, gguf, torchao" >/dev/null 2>&1; then
+    .venv/bin/pip install -q "peft==0.21.2" "gguf==0.19.0" "torchao==0.18.0"
+  fi
 )
 
 # System packages for the browser and distributed tests: Debian's Chromium (Playwright drives it; no browser

@@ -1,4 +1,4 @@
-"""``retouch serve | worker | edit | plan``."""
+"""``retouch serve | worker | edit | plan | models``."""
 
 from __future__ import annotations
 
@@ -93,6 +93,41 @@ def cmd_edit(args: argparse.Namespace) -> int:
     return run_local_edit(args)
 
 
+def cmd_models_pull(args: argparse.Namespace) -> int:
+    """Downloads with huggingface_hub (its progress bars on stderr); prints where the weights are on stdout."""
+    from .engines.diffusers.hub import PullError, disk_bytes, endpoint, pull, resolve_target
+
+    try:
+        target = resolve_target(args.model)
+        what = f"{target.repo_id}/{target.filename}" if target.filename else target.repo_id
+        print(f"Pulling {what} from {endpoint()}", file=sys.stderr, flush=True)
+        path = pull(target, revision=args.revision, local_dir=args.dir, cache_dir=args.cache_dir, include=args.include)
+    except PullError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    from .engines.diffusers.catalog import human_bytes
+
+    print(f"Done: {human_bytes(disk_bytes(path))} in {path}", file=sys.stderr)
+    print(path)
+    return 0
+
+
+def cmd_models_list(args: argparse.Namespace) -> int:
+    from .engines.diffusers.catalog import human_bytes, rows
+
+    settings = _settings(args)
+    found = list(rows(settings.engines, load=args.load))
+    if not found:
+        print("no diffusers engines are configured (see docs/models.md)")
+        return 0
+    for row in found:
+        print(f"{row.engine} ({row.role}): {row.family}  {row.model}")
+        print(f"    weights: {row.location}  {human_bytes(row.size_bytes)}")
+        print(f"    status:  {row.status}")
+    bad = [r for r in found if not (r.status == "loads" or r.status.startswith("present"))]
+    return 1 if bad else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="retouch", description="Self-hostable image-editing API server")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -133,6 +168,23 @@ def build_parser() -> argparse.ArgumentParser:
     edit.add_argument("--quality", default="high", choices=["low", "medium", "high"])
     edit.add_argument("--config")
     edit.set_defaults(func=cmd_edit)
+
+    models = sub.add_parser("models", help="fetch and inspect the weights of the generative (diffusers) engines")
+    msub = models.add_subparsers(dest="models_command", required=True)
+    pull = msub.add_parser(
+        "pull",
+        help="download a model with huggingface_hub (HF_TOKEN for gated repositories, HF_ENDPOINT for a mirror)",
+    )
+    pull.add_argument("model", help="a family (flux-kontext, qwen-image-edit, ...), a Hub id, or org/name/file")
+    pull.add_argument("--revision", help="a branch, tag or commit (default: main)")
+    pull.add_argument("--dir", help="put the files in this directory instead of the Hugging Face cache")
+    pull.add_argument("--cache-dir", dest="cache_dir", help="the Hugging Face cache to use (an engine's cache_dir)")
+    pull.add_argument("--include", action="append", help="only files matching this pattern (repeatable)")
+    pull.set_defaults(func=cmd_models_pull)
+    listing = msub.add_parser("list", help="the configured models, where their weights are, and whether they load")
+    listing.add_argument("--config", help="YAML settings file (also RETOUCH_CONFIG)")
+    listing.add_argument("--load", action="store_true", help="load each pipeline as the server would")
+    listing.set_defaults(func=cmd_models_list)
     return parser
 
 

@@ -133,6 +133,8 @@ class Settings(BaseSettings):
     # Prices for engine kinds: a multiplier of the SPEC table (0 = free) and/or USD per second of run time.
     price_multipliers: dict[str, float] = Field(default_factory=dict)
     price_per_second: dict[str, float] = Field(default_factory=dict)
+    # USD added per output image when a request applies LoRAs (``loras``), as the hosted LoRA apps charge more.
+    price_lora_surcharge: float = 0.0
 
     result_ttl_seconds: int = 7 * 24 * 3600
     sweep_interval_seconds: float = 300.0

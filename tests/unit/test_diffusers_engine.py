@@ -20,8 +20,8 @@ from PIL import Image  # noqa: E402
 from retouch.engines.base import EditTask, NullProgress  # noqa: E402
 from retouch.engines.diffusers import DiffusersEngine  # noqa: E402
 from retouch.engines.diffusers.progress import LatentPreviewer, colour_chart  # noqa: E402
-from retouch.engines.diffusers.tiny import tiny_model_dir  # noqa: E402
 from retouch.errors import EngineRefusal, EngineUnavailable, InputError, JobCancelled  # noqa: E402
+from tests.support.tiny_pipelines import tiny_model_dir  # noqa: E402
 from tests.unit.test_diffusers_families import direct_call, left_half, options, picture  # noqa: E402
 
 

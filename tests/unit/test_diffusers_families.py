@@ -18,7 +18,7 @@ from PIL import Image  # noqa: E402
 
 from retouch.engines.base import EditTask, NullProgress  # noqa: E402
 from retouch.engines.diffusers import DiffusersEngine  # noqa: E402
-from retouch.engines.diffusers.tiny import tiny_model_dir  # noqa: E402
+from tests.support.tiny_pipelines import tiny_model_dir  # noqa: E402
 
 FAMILIES = ["flux-kontext", "qwen-image-edit", "instruct-pix2pix", "flux-fill", "sd-inpaint"]
 TEXT_LEN = {"max_sequence_length": 16}

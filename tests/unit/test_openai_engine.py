@@ -73,7 +73,7 @@ def test_edit_streams_partials_and_records_usage(standin: StandIn) -> None:
     assert len(progress.partials) == 2
     sent = standin.requests[0]
     assert sent.path == "/v1/images/edits" and sent.authorization == f"Bearer {KEY}"
-    assert sent.fields["model"] == "gpt-image-2.5-sunburst" and sent.fields["quality"] == "medium"
+    assert sent.fields["model"] == "gpt-image-2" and sent.fields["quality"] == "medium"
     assert sent.fields["stream"] == "true" and sent.fields["partial_images"] == "2"
     assert sent.fields["size"] == "auto" and sent.fields["n"] == "1"
     mask = Image.open(io.BytesIO(sent.files["mask"][0]))

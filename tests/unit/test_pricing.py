@@ -68,3 +68,16 @@ def test_per_second_prices_apply_after_the_run() -> None:
     prices = pricing.Prices(per_second={"diffusers": 0.001})
     assert prices.run_cost(0.22, "diffusers", 12.5) == 0.0125
     assert prices.run_cost(0.22, "classic", 12.5) == 0.22
+
+
+def test_lora_surcharge_is_an_operator_setting() -> None:
+    args = {"prompt": "a", "input_sizes": [], "output_size": (1024, 1024), "quality": "high", "num_images": 2}
+    free = pricing.Prices(lora_surcharge=0.0).estimate(**args, loras=1)  # type: ignore[arg-type]
+    assert free.cost == pricing.estimate(**args).cost and "loras" not in free.breakdown  # type: ignore[arg-type]
+    prices = pricing.Prices(multipliers={"diffusers": 0.5}, per_second={"diffusers": 0.001}, lora_surcharge=0.01)
+    base = prices.estimate(**args, engine="diffusers")  # type: ignore[arg-type]
+    with_lora = prices.estimate(**args, engine="diffusers", loras=2)  # type: ignore[arg-type]
+    assert with_lora.cost == pytest.approx(base.cost + 0.02) and with_lora.breakdown["loras"] == 0.02
+    assert with_lora.per_image == pytest.approx(base.per_image + 0.01)
+    # Priced per second after the run, the surcharge still applies.
+    assert prices.run_cost(with_lora.cost, "diffusers", 10.0, 0.02) == pytest.approx(0.03)

@@ -62,7 +62,7 @@ def map_common(params: ImageParams, *, generate: bool) -> dict[str, Any]:
         raise InputError("background", "a transparent background needs output_format png or webp (JPEG has no alpha)")
     if params.output_compression is not None:
         payload["_output_compression"] = params.output_compression
-    for passthrough in ("seed", "engine", "openai_api_key"):
+    for passthrough in ("seed", "engine", "openai_api_key", "model"):
         value = getattr(params, passthrough)
         if value not in (None, ""):
             payload[passthrough] = value

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import Response
+from prometheus_client import REGISTRY as DEFAULT_REGISTRY
 from prometheus_client import generate_latest
 
 from ..service.lifecycle import Caller
@@ -44,7 +45,9 @@ def install_ops_routes(app: FastAPI) -> None:
         for status in ("IN_QUEUE", "IN_PROGRESS", "COMPLETED"):
             JOBS.labels(status=status).set(counts.get(status, 0))
         WORKERS_BUSY.set(runtime.pool.busy if runtime.pool else 0)
-        return Response(generate_latest(REGISTRY), media_type="text/plain; version=0.0.4")
+        # The engines count into the process's default registry (they know nothing of the API): both are served.
+        body = generate_latest(REGISTRY) + generate_latest(DEFAULT_REGISTRY)
+        return Response(body, media_type="text/plain; version=0.0.4")
 
     @router.get("/.well-known/jwks.json", summary="Public keys that verify webhook signatures")
     async def jwks(request: Request) -> dict[str, Any]:

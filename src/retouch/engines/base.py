@@ -61,6 +61,17 @@ class EditTask:
         )
 
 
+# Request fields an engine reads from ``options`` (beside the request's secrets), and the app the request came to.
+ENGINE_FIELDS = ("loras", "model")
+
+
+def request_options(app_id: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """What of a request an engine sees in ``TaskInfo.options`` / ``EditTask.options``, apart from secrets."""
+    options = {name: payload[name] for name in ENGINE_FIELDS if payload.get(name) is not None}
+    options["app_id"] = app_id
+    return options
+
+
 @dataclass
 class EngineResult:
     images: list[Image.Image]

@@ -26,7 +26,13 @@ from .base import EditTask, EngineResult, Progress, TaskInfo
 
 log = logging.getLogger("retouch.engines.openai")
 
-DEFAULT_MODEL = "gpt-image-2.5-sunburst"
+DEFAULT_MODEL = "gpt-image-2"
+# Each app this server serves runs, by default, on the model its name and price table are for.
+APP_MODELS = {
+    "openai/gpt-image-2/edit": "gpt-image-2",
+    "openai/gpt-image-2": "gpt-image-2",
+    "fal-ai/gpt-image-2": "gpt-image-2",
+}
 DEFAULT_BASE_URL = "https://api.openai.com"
 MAX_IMAGES_OUT = 10
 MAX_IMAGES_IN = 16
@@ -43,6 +49,7 @@ class _Call:
     """One upstream request, prepared once so a retry sends exactly the same thing."""
 
     path: str
+    model: str
     data: dict[str, str]
     files: list[tuple[str, tuple[str, bytes, str]]] | None
     stream: bool
@@ -93,12 +100,27 @@ def scrub(text: str, key: str | None) -> str:
 
 
 class OpenAIEngine:
-    """Runs edits and generations on OpenAI's image models. Options: model, base_url, api_key, timeout,
-    max_retries, stream, partial_images, backoff."""
+    """Runs edits and generations on OpenAI's image models. Options: model, app_models, allowed_models, base_url,
+    api_key, timeout, max_retries, stream, partial_images, backoff.
+
+    The model of a request: the one it names (OpenAI's own ``model`` field), if the operator allows it; else the
+    operator's ``app_models`` entry for the app it came to; else the engine's ``model``; else the app's own model
+    (``gpt-image-2`` for the gpt-image-2 apps).
+    """
+
+    request_fields = ("model",)
 
     def __init__(self, name: str, options: Mapping[str, Any]) -> None:
         self.name = name
-        self.model = str(options.get("model") or DEFAULT_MODEL)
+        self.configured_model = str(options["model"]) if options.get("model") else None
+        self.model = self.configured_model or DEFAULT_MODEL
+        self.app_models = {str(k): str(v) for k, v in dict(options.get("app_models") or {}).items()}
+        allowed = options.get("allowed_models")
+        if allowed is None:
+            allowed = {*APP_MODELS.values(), *self.app_models.values(), self.model}
+        elif isinstance(allowed, str):
+            allowed = [part.strip() for part in allowed.split(",") if part.strip()]
+        self.allowed_models = sorted(str(m) for m in allowed)
         base = str(options.get("base_url") or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         self.base_url = base if base.endswith("/v1") else base + "/v1"
         self._server_key = options.get("api_key") or None
@@ -111,6 +133,7 @@ class OpenAIEngine:
     # -- the engine interface -------------------------------------------------------------------------------
 
     def preflight(self, info: TaskInfo) -> None:
+        self.model_for(info.options)
         self._key(info.options)
         if info.num_images > MAX_IMAGES_OUT:
             raise InputError("num_images", f"OpenAI returns at most {MAX_IMAGES_OUT} images per request")
@@ -120,18 +143,31 @@ class OpenAIEngine:
     def run(self, task: EditTask, progress: Progress) -> EngineResult:
         self.preflight(task.info())
         key, from_request = self._key(task.options)
-        call = self._prepare(task)
+        call = self._prepare(task, self.model_for(task.options))
         progress.log(
             f"Sending {'generation' if task.mode == 'generate' else 'edit'} to OpenAI "
-            f"(model {self.model}, n={task.num_images}, size {call.data.get('size')}, quality {task.quality})"
+            f"(model {call.model}, n={task.num_images}, size {call.data.get('size')}, quality {task.quality})"
         )
         started = time.perf_counter()
         with httpx.Client(timeout=self.timeout) as client:
             images, usage = self._send(client, call, key, from_request, progress)
         progress.log(f"OpenAI returned {len(images)} image(s) in {time.perf_counter() - started:.1f}s")
-        return EngineResult(images=images, usage=usage, info={"model": self.model, "mask_honoured": False})
+        return EngineResult(images=images, usage=usage, info={"model": call.model, "mask_honoured": False})
 
     # -- request building -----------------------------------------------------------------------------------
+
+    def model_for(self, options: Mapping[str, Any]) -> str:
+        """The upstream model of one request (see the class docstring); a model the operator did not allow is 422."""
+        requested = options.get("model")
+        if requested:
+            if str(requested) not in self.allowed_models:
+                raise InputError(
+                    "model",
+                    f"model {requested!r} is not offered on this server; allowed: {', '.join(self.allowed_models)}",
+                )
+            return str(requested)
+        app = str(options.get("app_id") or "")
+        return self.app_models.get(app) or self.configured_model or APP_MODELS.get(app, DEFAULT_MODEL)
 
     def _key(self, options: Mapping[str, Any]) -> tuple[str, bool]:
         """The key to use and whether it came from the request (then a rejected key is the caller's problem)."""
@@ -146,14 +182,14 @@ class OpenAIEngine:
             f"engines.{self.name}.options.api_key (or OPENAI_API_KEY) on the server"
         )
 
-    def _prepare(self, task: EditTask) -> _Call:
+    def _prepare(self, task: EditTask, model: str) -> _Call:
         fmt = task.output_format if task.output_format in OUTPUT_FORMATS else "png"
         stream = self.stream and task.num_images == 1
         data: dict[str, str] = {
-            "model": self.model,
+            "model": model,
             "prompt": task.prompt,
             "n": str(task.num_images),
-            "size": openai_size(task.size, self.model),
+            "size": openai_size(task.size, model),
             "quality": task.quality,
             "output_format": fmt,
         }
@@ -161,7 +197,7 @@ class OpenAIEngine:
             data["stream"] = "true"
             data["partial_images"] = str(self.partial_images)
         if task.mode == "generate" or not task.images:
-            return _Call("/images/generations", data, None, stream, "image_generation")
+            return _Call("/images/generations", model, data, None, stream, "image_generation")
         field = "image" if len(task.images) == 1 else "image[]"
         files = [(field, (f"image-{i}.png", _png_bytes(img), "image/png")) for i, img in enumerate(task.images)]
         if task.mask is not None:
@@ -169,7 +205,7 @@ class OpenAIEngine:
             if mask.size != task.images[0].size:
                 mask = mask.resize(task.images[0].size, Image.Resampling.NEAREST)
             files.append(("mask", ("mask.png", _png_bytes(alpha_mask(mask)), "image/png")))
-        return _Call("/images/edits", data, files, stream, "image_edit")
+        return _Call("/images/edits", model, data, files, stream, "image_edit")
 
     # -- sending, retrying, reading -------------------------------------------------------------------------
 
@@ -203,7 +239,7 @@ class OpenAIEngine:
                         continue
                 if response.status_code >= 400:
                     response.read()
-                    raise self._error(response, key, from_request)
+                    raise self._error(response, key, from_request, call.model)
                 if call.stream and response.headers.get("content-type", "").startswith("text/event-stream"):
                     return self._read_stream(response, call.event_prefix, progress, key)
                 response.read()
@@ -278,7 +314,7 @@ class OpenAIEngine:
         progress.step(total, total)
         return images, usage
 
-    def _error(self, response: httpx.Response, key: str, from_request: bool) -> Exception:
+    def _error(self, response: httpx.Response, key: str, from_request: bool, model: str) -> Exception:
         """OpenAI's error answer as one of ours, with its message (scrubbed of the key) kept for the caller."""
         status = response.status_code
         try:
@@ -292,7 +328,7 @@ class OpenAIEngine:
                 return InputError("openai_api_key", f"OpenAI rejected the API key sent with the request: {message}")
             return EngineUnavailable(f"OpenAI rejected the server's API key for engine '{self.name}': {message}")
         if status == 404:
-            return EngineUnavailable(f"OpenAI model '{self.model}' is not available: {message}")
+            return EngineUnavailable(f"OpenAI model '{model}' is not available: {message}")
         if status == 429:
             if code == "insufficient_quota" and from_request:
                 return InputError("openai_api_key", f"the OpenAI account has no quota left: {message}")

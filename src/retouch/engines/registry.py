@@ -57,17 +57,27 @@ class EngineRegistry:
     def names(self) -> list[str]:
         return sorted(self._configs)
 
-    def resolve_name(self, requested: str | None, *, has_openai_key: bool = False) -> str:
-        """The engine a request runs on: the one it names, OpenAI when it brings a key, else the default."""
+    def resolve_name(self, requested: str | None, *, has_openai_key: bool = False, model: str | None = None) -> str:
+        """The engine a request runs on: the one it names; else the one its ``model`` names (an engine, as
+        ``/v1/models`` lists them, or an OpenAI model, which the openai engine runs); OpenAI when it brings a key;
+        else the default."""
         if requested:
             if requested not in self._configs:
                 raise InputError("engine", f"unknown engine {requested!r}; configured engines: {', '.join(self.names)}")
             return requested
-        if has_openai_key:
-            for name, cfg in self._configs.items():
-                if cfg.kind == "openai":
-                    return name
+        if model and model in self._configs:
+            return model
+        openai = next((name for name, cfg in self._configs.items() if cfg.kind == "openai"), None)
+        if model:
+            if openai is None:
+                raise InputError("model", f"model {model!r} is not offered here; models: {', '.join(self.names)}")
+            return openai
+        if has_openai_key and openai is not None:
+            return openai
         return self.default
+
+    def names_of_kind(self, kind: str) -> list[str]:
+        return sorted(name for name, cfg in self._configs.items() if cfg.kind == kind)
 
     def get(self, name: str) -> Engine:
         with self._lock:

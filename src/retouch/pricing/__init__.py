@@ -21,10 +21,14 @@ class Prices:
     """The prices one server charges: the reference table, with the operator's own terms for engine kinds — a
     multiplier of the table (0 = free) or USD per second of run time (e.g. what a GPU hour costs, divided by 3600).
     Built from settings once and handed to whoever prices (the worker after a run, the service for estimates), so
-    every process of a deployment prices alike without remembering to configure a module."""
+    every process of a deployment prices alike without remembering to configure a module.
+
+    ``lora_surcharge`` is USD added per output image of a request that applies LoRAs (the hosted LoRA apps cost
+    more than their base apps), whichever way the rest is priced."""
 
     multipliers: Mapping[str, float] = field(default_factory=dict)
     per_second: Mapping[str, float] = field(default_factory=dict)
+    lora_surcharge: float = 0.0
 
     def estimate(
         self,
@@ -35,25 +39,32 @@ class Prices:
         quality: str,
         num_images: int,
         engine: str = "classic",
+        loras: int = 0,
     ) -> Estimate:
         est = estimate(
             prompt=prompt, input_sizes=input_sizes, output_size=output_size, quality=quality, num_images=num_images
         )
+        cost, per_image, breakdown = est.cost, est.per_image, dict(est.breakdown)
         multiplier = self.multipliers.get(engine)
-        if multiplier is None:
-            return est
-        return Estimate(
-            usage=est.usage,
-            cost=round(est.cost * multiplier, 6),
-            per_image=round(est.per_image * multiplier, 6),
-            breakdown=est.breakdown,
-        )
+        if multiplier is not None:
+            cost, per_image = round(cost * multiplier, 6), round(per_image * multiplier, 6)
+        surcharge = self.surcharge(loras, num_images)
+        if surcharge:
+            cost = round(cost + surcharge, 6)
+            per_image = round(per_image + surcharge / num_images, 6)
+            breakdown["loras"] = surcharge
+        return Estimate(usage=est.usage, cost=cost, per_image=per_image, breakdown=breakdown)
 
-    def run_cost(self, estimated: float, engine: str, seconds: float) -> float:
-        """The cost reported after a run: per-second pricing when the operator set it for this engine kind;
-        estimates use the table, since the run time is not known before."""
+    def surcharge(self, loras: int, num_images: int) -> float:
+        """USD the LoRA surcharge adds to a request with ``loras`` LoRAs making ``num_images`` images."""
+        return round(max(0.0, self.lora_surcharge) * num_images, 6) if loras > 0 else 0.0
+
+    def run_cost(self, estimated: float, engine: str, seconds: float, surcharge: float = 0.0) -> float:
+        """The cost reported after a run: per-second pricing when the operator set it for this engine kind (plus
+        the LoRA ``surcharge``, which an ``estimated`` cost already contains); estimates use the table, since the
+        run time is not known before."""
         rate = self.per_second.get(engine)
-        return round(rate * seconds, 6) if rate is not None else estimated
+        return round(rate * seconds + surcharge, 6) if rate is not None else estimated
 
 
 @dataclass

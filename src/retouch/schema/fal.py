@@ -50,6 +50,19 @@ def _check_image_source(value: str) -> str:
     return value
 
 
+class LoraWeight(BaseModel):
+    """One LoRA for this request, as on the hosted LoRA apps."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(
+        min_length=1,
+        max_length=2048,
+        description="A .safetensors file in the engine's lora_dir (relative path) or an http(s) URL.",
+    )
+    scale: float = Field(default=1.0, ge=-4.0, le=4.0, description="How strongly the LoRA applies.")
+
+
 class _CommonInput(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -66,6 +79,17 @@ class _CommonInput(BaseModel):
     )
     seed: int | None = Field(default=None, ge=0, le=2**63 - 1, description="Same seed + input + engine = same bytes.")
     engine: str | None = Field(default=None, description="Which configured engine runs the request.")
+    model: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Retouch extension: the upstream model, where the engine offers a choice (the openai engine: "
+        "one the operator allows; as OpenAI's own 'model' field).",
+    )
+    loras: list[LoraWeight] | None = Field(
+        default=None,
+        max_length=16,
+        description="Retouch extension: LoRAs applied for this request only (engines that take LoRAs).",
+    )
 
     @field_validator("prompt")
     @classmethod

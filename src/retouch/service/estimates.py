@@ -23,7 +23,9 @@ def estimate_request(
     owner: str | None,
 ) -> dict[str, Any]:
     """Sizes come from the inputs' headers where they can be read without a fetch; remote ones are assumed."""
-    engine = engines.resolve_name(payload.get("engine"), has_openai_key=bool(payload.get("openai_api_key")))
+    engine = engines.resolve_name(
+        payload.get("engine"), has_openai_key=bool(payload.get("openai_api_key")), model=payload.get("model")
+    )
     sizes: list[tuple[int, int]] = []
     assumed = False
     for i, url in enumerate(payload.get("image_urls") or []):
@@ -44,6 +46,7 @@ def estimate_request(
         quality=payload.get("quality", "high"),
         num_images=int(payload.get("num_images", 1)),
         engine=engines.kind(engine),
+        loras=len(payload.get("loras") or []),
     )
     return {
         "app_id": app_id,

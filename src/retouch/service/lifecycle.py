@@ -18,9 +18,9 @@ from typing import Any
 import anyio.to_thread
 
 from ..config import Settings
-from ..engines.base import TaskInfo
+from ..engines.base import TaskInfo, request_options
 from ..engines.registry import EngineRegistry
-from ..errors import InputError, NotFound, ReportedError
+from ..errors import EngineRefusal, InputError, NotFound, ReportedError
 from ..jobs.base import CancelResult, Job, JobStore, LogLine, Outcome, Status
 from ..jobs.events import EventHub, Subscription
 from ..pricing import Prices
@@ -103,11 +103,16 @@ class RequestService:
             raise InputError("prompt", f"is {len(payload['prompt'])} characters; this server takes at most {limit}")
         if payload.get("num_images", 1) > self.settings.max_num_images:
             raise InputError("num_images", f"must be at most {self.settings.max_num_images} on this server")
-        name = self.engines.resolve_name(payload.get("engine"), has_openai_key="openai_api_key" in hidden)
+        name = self.engines.resolve_name(
+            payload.get("engine"), has_openai_key="openai_api_key" in hidden, model=payload.get("model")
+        )
+        if payload.get("model") == name:  # OpenAI's ``model`` naming an engine, as /v1/models lists them
+            payload.pop("model")
         payload["engine"] = name
         if payload.get("seed") is None:
             payload["seed"] = secrets.randbelow(2**31)
         engine = self.engines.get(name)
+        self._check_request_fields(name, engine, payload)
         engine.preflight(
             TaskInfo(
                 prompt=payload["prompt"],
@@ -116,11 +121,23 @@ class RequestService:
                 has_mask=bool(payload.get("mask_image_url")),
                 num_images=payload.get("num_images", 1),
                 quality=payload.get("quality", "high"),
-                options=hidden,
+                options={**hidden, **request_options(app_id, payload)},
             )
         )
         checked = self.checker.check(payload, caller.key_id, uploads)
         return payload, hidden, checked
+
+    def _check_request_fields(self, name: str, engine: Any, payload: dict[str, Any]) -> None:
+        """``model`` and ``loras`` reach only engines that honour them (``request_fields``); others refuse."""
+        taken = getattr(engine, "request_fields", ())
+        if payload.get("loras") and "loras" not in taken:
+            raise EngineRefusal(
+                f"engine '{name}' does not take LoRAs",
+                field="loras",
+                capable_engines=self.engines.names_of_kind("diffusers"),
+            )
+        if payload.get("model") and "model" not in taken:
+            raise InputError("model", f"engine '{name}' runs its own model; 'model' may name an engine instead")
 
     def submit(
         self,

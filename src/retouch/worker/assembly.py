@@ -13,7 +13,11 @@ from .runner import JobRunner
 
 
 def prices_from(settings: Settings) -> Prices:
-    return Prices(multipliers=dict(settings.price_multipliers), per_second=dict(settings.price_per_second))
+    return Prices(
+        multipliers=dict(settings.price_multipliers),
+        per_second=dict(settings.price_per_second),
+        lora_surcharge=settings.price_lora_surcharge,
+    )
 
 
 def build_job_runner(

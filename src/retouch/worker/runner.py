@@ -12,7 +12,7 @@ from typing import Any
 
 from PIL import Image
 
-from ..engines.base import EditTask, Progress
+from ..engines.base import EditTask, Progress, request_options
 from ..engines.registry import EngineRegistry
 from ..errors import SecretLost
 from ..files.base import ObjectStore, file_path
@@ -88,7 +88,11 @@ class JobRunner:
             seed=int(payload["seed"]),
             output_format=payload.get("output_format", "png"),
             mode="generate" if generate else "edit",
-            options={**job.secrets, **{k: v for k, v in payload.items() if k.startswith("x_")}},
+            options={
+                **job.secrets,
+                **{k: v for k, v in payload.items() if k.startswith("x_")},
+                **request_options(job.app_id, payload),
+            },
         )
         progress.log(f"Running on engine '{engine_name}' ({len(originals)} input image(s), seed {task.seed})")
         started = time.perf_counter()
@@ -149,10 +153,12 @@ class JobRunner:
             quality=payload.get("quality", "high"),
             num_images=len(finals),
             engine=self.engines.kind(engine_name),
+            loras=len(payload.get("loras") or []),
         )
+        surcharge = estimate.breakdown.get("loras", 0.0)
         if usage:
-            return {"usage": usage, "cost": cost_from_usage(usage)}
+            return {"usage": usage, "cost": round(cost_from_usage(usage) + surcharge, 6)}
         return {
             "usage": estimate.usage,
-            "cost": self.prices.run_cost(estimate.cost, self.engines.kind(engine_name), seconds),
+            "cost": self.prices.run_cost(estimate.cost, self.engines.kind(engine_name), seconds, surcharge),
         }

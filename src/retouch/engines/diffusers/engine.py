@@ -19,9 +19,11 @@ from ...errors import EngineRefusal, EngineUnavailable, InputError, JobCancelled
 from ..base import EditTask, EngineResult, Progress, TaskInfo
 from .config import DiffusersOptions, parse_options
 from .family import Family, Plan, resolve_family
+from .loras import LoraStore, parse_loras
 
 if TYPE_CHECKING:
     from .loader import PipelineHolder
+    from .memory import DeviceBudget
 
 log = logging.getLogger("retouch.engines.diffusers")
 
@@ -38,17 +40,20 @@ def fit_size(size: tuple[int, int], max_edge: int, multiple: int) -> tuple[int, 
 
 
 class DiffusersEngine:
+    request_fields = ("loras",)
+
     def __init__(self, name: str, options: Mapping[str, Any]) -> None:
         self.name = name
         self.options: DiffusersOptions = parse_options(name, options)
         try:
-            from .loader import PipelineHolder
+            from . import loader  # noqa: F401  (torch and diffusers, or a clear message)
         except ImportError as exc:
             raise EngineUnavailable(
                 f"engine '{name}' needs torch and diffusers ({exc}); install the gpu extra: pip install 'retouch[gpu]'"
             ) from exc
         self.family: Family = resolve_family(self.options.main.family)
-        self.main = PipelineHolder(name, self.options.main, self.family, self.options.preview)
+        self.loras = LoraStore(self.options.loras)
+        self.main = self._holder_for(self.options.main, self.family, name)
         self.fill: PipelineHolder | None = None
         if self.options.fill is not None:
             fill_family = resolve_family(self.options.fill.family)
@@ -56,7 +61,7 @@ class DiffusersEngine:
                 raise EngineUnavailable(
                     f"engines.{name}.options.fill: family '{fill_family.name}' is not a fill/inpaint family"
                 )
-            self.fill = PipelineHolder(name, self.options.fill, fill_family, self.options.preview)
+            self.fill = self._holder_for(self.options.fill, fill_family, f"{name}/fill")
         if self.options.preload:
             self.main.get()
             if self.fill is not None:
@@ -83,15 +88,22 @@ class DiffusersEngine:
                 f"engine '{self.name}' ({family.name}) fills a masked region; send mask_image_url with the request",
                 field="mask_image_url",
             )
+        parse_loras(info.options.get("loras"), self.options.loras)
         self._holder(info).check()
 
     def run(self, task: EditTask, progress: Progress) -> EngineResult:
-        from .progress import StepReporter
-
         info = task.info()
         self.preflight(info)
         holder = self._holder(info)
-        pipe = holder.get(progress)
+        loras = self.loras.resolve(parse_loras(task.options.get("loras"), self.options.loras))
+        with holder.use(progress) as pipe:
+            return self._run_on(pipe, holder, task, progress, loras)
+
+    def _run_on(
+        self, pipe: Any, holder: PipelineHolder, task: EditTask, progress: Progress, loras: list[Any]
+    ) -> EngineResult:
+        from .progress import StepReporter
+
         plan = self._plan(task, holder, pipe)
         images = list(task.images)
         if task.mask is not None and not holder.family.uses_mask:
@@ -105,14 +117,20 @@ class DiffusersEngine:
             f"{holder.family.name}: {plan.width}x{plan.height}, {plan.steps} steps, guidance {plan.guidance}, "
             f"{plan.num_images} image(s), seed {plan.seed}"
         )
+        for lora in loras:
+            progress.log(f"LoRA {lora.path.name} (sha256 {lora.digest[:12]}) at scale {lora.scale:g}")
         started = time.perf_counter()
         with holder.run_lock:
             try:
+                if loras:
+                    holder.adapters.activate(pipe, loras)
                 output = pipe(**kwargs)
             except JobCancelled:
                 pipe.maybe_free_model_hooks()
                 progress.log(f"cancelled after step {reporter.done}")
                 raise
+            finally:
+                holder.adapters.deactivate(pipe)
         seconds = time.perf_counter() - started
         results: list[Image.Image] = list(output.images)
         log.info(
@@ -121,6 +139,7 @@ class DiffusersEngine:
                 "engine": self.name,
                 "family": holder.family.name,
                 "steps": plan.steps,
+                "loras": len(loras),
                 "seconds": round(seconds, 3),
             },
         )
@@ -132,10 +151,30 @@ class DiffusersEngine:
                 "steps": plan.steps,
                 "previews": reporter.previews,
                 "preview_seconds": reporter.preview_seconds,
+                "loras": [{"sha256": lora.digest, "scale": lora.scale} for lora in loras],
             },
         )
 
     # -- helpers --------------------------------------------------------------------------------------------
+
+    def _holder_for(self, opts: Any, family: Family, label: str) -> PipelineHolder:
+        from .loader import PipelineHolder, resolve_device
+
+        budget: DeviceBudget | None = None
+        if self.options.device_memory_budget_gb is not None:
+            from .memory import budget_for
+
+            budget = budget_for(resolve_device(opts.device), self.options.device_memory_budget_gb)
+        return PipelineHolder(
+            self.name,
+            opts,
+            family,
+            self.options.preview,
+            label=label,
+            budget=budget,
+            idle_offload=self.options.idle_offload,
+            max_loras=self.options.loras.max_loaded,
+        )
 
     def _holder(self, info: TaskInfo) -> PipelineHolder:
         """The fill pipeline for a masked request it can serve, else the engine's own family."""

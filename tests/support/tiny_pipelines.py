@@ -206,7 +206,7 @@ def qwen_parts() -> tuple[Any, Any, Any]:
     from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration, Qwen2Tokenizer
     from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
 
-    from .qwen_image_edit import make_processor
+    from retouch.engines.diffusers.qwen_image_edit import make_processor
 
     vocab = {ch: i for i, ch in enumerate(sorted(ByteLevel.alphabet()))}
     tokenizer = Qwen2Tokenizer(vocab=vocab, merges=[])
@@ -307,10 +307,11 @@ _CACHE_ROOT: Path | None = None
 
 
 @functools.cache
-def tiny_model_dir(family: str) -> Path:
-    """A tiny pipeline of ``family`` saved once per process in a temporary directory (removed at exit)."""
+def tiny_model_dir(family: str, **kwargs: Any) -> Path:
+    """A tiny pipeline of ``family`` (built with ``kwargs``) saved once per process in a temporary directory."""
     global _CACHE_ROOT
     if _CACHE_ROOT is None:
         _CACHE_ROOT = Path(tempfile.mkdtemp(prefix="retouch-tiny-"))
         atexit.register(shutil.rmtree, _CACHE_ROOT, True)
-    return save_tiny(family, _CACHE_ROOT / family)
+    suffix = "".join(f"-{key}{value}" for key, value in sorted(kwargs.items()))
+    return save_tiny(family, _CACHE_ROOT / f"{family}{suffix}", **kwargs)
