@@ -64,7 +64,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from .logsetup import setup_logging
-    from .worker.main import run_worker
+    from .worker_command import run_worker
 
     settings = _settings(args)
     setup_logging(settings.log_level)

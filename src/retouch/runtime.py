@@ -6,7 +6,9 @@ Nothing else constructs backends, so the embedded and distributed shapes run the
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,8 +22,10 @@ from .jobs.factory import open_event_hub, open_job_store
 from .net.addresses import AddressPolicy
 from .service.lifecycle import RequestService
 from .service.limits import claim_limits
+from .service.operations import Operations
 from .service.retention import Sweeper
 from .service.signing import WebhookSigner
+from .service.uploads import UploadService
 from .service.validate import InputChecker
 from .service.webhooks import WebhookDispatcher
 from .worker.assembly import build_job_runner, prices_from
@@ -46,6 +50,8 @@ class Runtime:
     signer: WebhookSigner
     pool: WorkerPool | None
     sweeper: Sweeper
+    operations: Operations
+    uploads: UploadService
 
     def start(self) -> None:
         if self.pool is not None:
@@ -61,11 +67,19 @@ class Runtime:
         self.sweeper.start()
 
     def stop(self) -> None:
-        """Graceful: running jobs get ``drain_timeout_seconds`` to finish, then go back to the queue."""
+        """Graceful: running jobs get ``drain_timeout_seconds`` to finish, then go back to the queue; then
+        everything this runtime opened is closed (no thread of it keeps running)."""
         self.sweeper.stop()
         if self.pool is not None:
             self.pool.stop(timeout=self.settings.drain_timeout_seconds)
         self.webhooks.stop()
+        self.close()
+
+    def close(self) -> None:
+        """Closes the connections and background threads the backends hold (also when never started)."""
+        self.webhooks.close()
+        self.hub.close()
+        self.store.close()
 
 
 def build_runtime(settings: Settings, *, resolver: Resolver | None = None, with_workers: bool | None = None) -> Runtime:
@@ -139,7 +153,20 @@ def build_runtime(settings: Settings, *, resolver: Resolver | None = None, with_
         sweeper=Sweeper(
             store, files, default_ttl=settings.result_ttl_seconds, interval=settings.sweep_interval_seconds
         ),
+        operations=Operations(store, engines, signer, pool, auth_enabled=settings.auth_enabled),
+        uploads=UploadService(
+            files,
+            upload_secret(settings),
+            max_bytes=settings.max_upload_bytes,
+            retention_seconds=settings.result_ttl_seconds,
+        ),
     )
+
+
+def upload_secret(settings: Settings) -> bytes:
+    """Upload tokens must verify on every API host of a deployment: derived from the shared secret when set."""
+    shared = settings.secret_key
+    return hashlib.sha256(shared.encode()).digest() if shared else secrets.token_bytes(32)
 
 
 def _run_limit(settings: Settings) -> Callable[[Job], float | None]:

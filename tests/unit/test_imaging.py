@@ -13,11 +13,12 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from retouch.errors import InputError
-from retouch.imaging.decode import decode_image, parse_data_uri
+from retouch.imaging.decode import decode_image
 from retouch.imaging.encode import encode_image
 from retouch.imaging.mask import composite_exact, mask_from_image, mask_from_openai_alpha
 from retouch.imaging.sizes import resolve_output_size, snap_size
 from retouch.net.addresses import AddressPolicy, check_url
+from retouch.net.data_uri import parse_data_uri
 from retouch.net.fetch import ImageFetcher
 
 STRICT = AddressPolicy()

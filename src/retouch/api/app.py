@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -19,7 +17,7 @@ from ..config import Settings
 from ..runtime import Runtime, build_runtime
 from ..schema.fal import EditInput, TextToImageInput
 from ..schema.openai import ImageEditForm, ImageGenerateRequest, ImageStreamEvent
-from ..service.uploads import UploadService
+from .deps import ApiContext
 from .errors import install_error_handlers
 from .guard import RequestGuard
 from .metrics import HTTP_LATENCY, HTTP_REQUESTS
@@ -78,9 +76,6 @@ DOCUMENTED_BODIES: list[type[BaseModel]] = [
     ImageStreamEvent,
 ]
 
-Installer = Callable[[FastAPI], None]
-_extra_installers: list[Installer] = []
-
 
 def create_app(settings: Settings, *, runtime: Runtime | None = None, start_workers: bool = True) -> FastAPI:
     rt = runtime or build_runtime(settings)
@@ -94,6 +89,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, start_work
         finally:
             if start_workers:
                 rt.stop()
+            else:
+                rt.close()
 
     app = FastAPI(
         title="Retouch",
@@ -104,20 +101,11 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, start_work
         redoc_url=None,
         openapi_url=None,
     )
-    app.state.runtime = rt
-    # Upload tokens must verify on every API host of a deployment: derive them from the shared secret when set.
-    shared = settings.secret_key
-    upload_secret = hashlib.sha256(shared.encode()).digest() if shared else secrets.token_bytes(32)
-    uploads = UploadService(
-        rt.files, upload_secret, max_bytes=settings.max_upload_bytes, retention_seconds=settings.result_ttl_seconds
-    )
+    app.state.context = ApiContext(settings=settings, requests=rt.service, operations=rt.operations, uploads=rt.uploads)
+    app.state.runtime = rt  # for tests and embedding code; routes use only the context above
     install_error_handlers(app)
-    install_ops_routes(app)
-    install_admin_routes(app)
-    install_storage_routes(app, uploads)
-    for installer in _optional_installers():
-        installer(app)
-    install_fal_routes(app)
+    for install in ROUTE_GROUPS:
+        install(app)
     install_openapi(app, DOCUMENTED_BODIES)
     app.add_middleware(
         RequestGuard,
@@ -130,12 +118,12 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, start_work
     return app
 
 
-def _optional_installers() -> list[Installer]:
-    """Route groups that live in their own modules (OpenAI API, playground), added when present."""
-    installers: list[Installer] = list(_extra_installers)
-    installers.append(install_openai_routes)
-    installers.append(install_playground_routes)
-    return installers
-
-
-AsyncHandler = Callable[..., Awaitable[Any]]
+# The route groups, in the order their paths are matched (the fal app routes last: their paths are the widest).
+ROUTE_GROUPS: list[Callable[[FastAPI], None]] = [
+    install_ops_routes,
+    install_admin_routes,
+    install_storage_routes,
+    install_openai_routes,
+    install_playground_routes,
+    install_fal_routes,
+]

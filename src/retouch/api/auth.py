@@ -9,6 +9,7 @@ from fastapi import Request
 from ..config import Settings
 from ..errors import Unauthorized
 from ..service.lifecycle import Caller
+from .deps import get_settings
 
 
 def caller_from_header(settings: Settings, header: str | None) -> Caller:
@@ -27,5 +28,4 @@ def caller_from_header(settings: Settings, header: str | None) -> Caller:
 
 
 def get_caller(request: Request) -> Caller:
-    settings: Settings = request.app.state.runtime.settings
-    return caller_from_header(settings, request.headers.get("authorization"))
+    return caller_from_header(get_settings(request), request.headers.get("authorization"))

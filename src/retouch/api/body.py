@@ -23,7 +23,7 @@ from .auth import get_caller
 M = TypeVar("M", bound=BaseModel)
 
 
-def _validate(model: type[M], raw: bytes) -> M:
+def validate_json(model: type[M], raw: bytes) -> M:
     if not raw.strip():
         raise RequestValidationError([{"type": "missing", "loc": ("body",), "msg": "a JSON body is required"}])
     try:
@@ -45,7 +45,7 @@ def json_body(model: type[M]) -> Callable[..., Awaitable[M]]:
 
     async def read(request: Request, caller: Caller = Depends(get_caller)) -> M:
         raw = await request.body()
-        return await run_in_threadpool(_validate, model, raw)
+        return await run_in_threadpool(validate_json, model, raw)
 
     return read
 

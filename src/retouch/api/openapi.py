@@ -17,11 +17,11 @@ from pydantic import BaseModel
 
 from ..service.lifecycle import Caller
 from .auth import get_caller
+from .deps import get_settings
 
 
 def docs_caller(request: Request) -> Caller | None:
-    settings = request.app.state.runtime.settings
-    return None if settings.public_docs else get_caller(request)
+    return None if get_settings(request).public_docs else get_caller(request)
 
 
 def install_openapi(app: FastAPI, models: list[type[BaseModel]]) -> None:

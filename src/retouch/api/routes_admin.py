@@ -6,16 +6,17 @@ shutdown. The queue state lives in the job store, so pausing holds for every wor
 
 from __future__ import annotations
 
-import time
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from pydantic import BaseModel
 
 from ..errors import Forbidden
-from ..jobs.base import Status
 from ..service.lifecycle import Caller
+from ..service.operations import QueueState
 from .auth import get_caller
+from .deps import OperationsDep, RequestsDep, get_settings
 
 
 class QueueControlReply(BaseModel):
@@ -36,7 +37,7 @@ def _hostname(value: str) -> str:
 
 
 def _allowed_hosts(request: Request) -> set[str]:
-    settings = request.app.state.runtime.settings
+    settings = get_settings(request)
     hosts = LOOPBACK_NAMES | {settings.host.lower()} | {h.lower() for h in settings.allowed_hosts}
     if settings.public_url:
         hosts.add(_hostname(settings.public_url))
@@ -47,7 +48,7 @@ def local_admin_guard(request: Request) -> None:
     """With auth off, anyone who reaches the server is an admin, and a web page the operator visits can reach a
     server on 127.0.0.1 too (a cross-site form post, or DNS rebinding to a name of the attacker's). So the admin
     routes answer only requests whose Host names this server and which no other site's page sent."""
-    if request.app.state.runtime.settings.auth_enabled:
+    if get_settings(request).auth_enabled:
         return
     allowed = _allowed_hosts(request)
     if _hostname(request.headers.get("host", "")) not in allowed:
@@ -69,73 +70,48 @@ def admin_caller(request: Request, caller: Caller = Depends(get_caller)) -> Call
     return Caller(key_id=caller.key_id, admin=True)
 
 
-def _state(request: Request) -> QueueControlReply:
-    rt = request.app.state.runtime
-    counts = rt.store.counts()
-    return QueueControlReply(
-        paused=rt.store.is_paused(),
-        queued=counts.get(Status.IN_QUEUE.value, 0),
-        running=counts.get(Status.IN_PROGRESS.value, 0),
-    )
+def _reply(state: QueueState) -> QueueControlReply:
+    return QueueControlReply(paused=state.paused, queued=state.queued, running=state.running)
+
+
+def queue(operations: OperationsDep, limit: int = Query(default=200, ge=1, le=5000)) -> dict[str, Any]:
+    jobs = [asdict(job) for job in operations.queue(limit)]
+    return {**_reply(operations.state()).model_dump(), "jobs": jobs}
+
+
+def pause(operations: OperationsDep) -> QueueControlReply:
+    return _reply(operations.pause())
+
+
+def resume(operations: OperationsDep) -> QueueControlReply:
+    return _reply(operations.resume())
+
+
+def cancel(request_id: str, requests: RequestsDep, caller: Caller = Depends(admin_caller)) -> dict[str, str]:
+    return {"status": requests.cancel(request_id, caller).value}
+
+
+def drain(operations: OperationsDep) -> dict[str, Any]:
+    draining, running = operations.drain()
+    return {"draining": draining, "running": running}
+
+
+def undrain(operations: OperationsDep) -> dict[str, Any]:
+    return {"draining": False, "running": operations.undrain()}
+
+
+ROUTES: list[tuple[str, str, Any, str]] = [
+    ("/queue", "GET", queue, "Queued and running requests, in the order they will run"),
+    ("/queue/pause", "POST", pause, "Stop starting queued requests (running ones finish)"),
+    ("/queue/resume", "POST", resume, "Start queued requests again"),
+    ("/requests/{request_id}/cancel", "PUT", cancel, "Cancel any request, whichever key sent it"),
+    ("/workers/drain", "POST", drain, "This node takes no new jobs; running ones finish"),
+    ("/workers/resume", "POST", undrain, "This node takes jobs again after a drain"),
+]
 
 
 def install_admin_routes(app: FastAPI) -> None:
     router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(admin_caller)])
-
-    @router.get("/queue", summary="Queued and running requests, in the order they will run")
-    def queue(request: Request, limit: int = Query(default=200, ge=1, le=5000)) -> dict[str, Any]:
-        rt = request.app.state.runtime
-        now = time.time()
-        jobs = []
-        for job in rt.store.active(limit):
-            queued = job.status == Status.IN_QUEUE
-            jobs.append(
-                {
-                    "request_id": job.id,
-                    "status": job.status.value,
-                    "app_id": job.app_id,
-                    "key": job.owner,
-                    "engine": job.payload.get("engine"),
-                    "priority": "low" if job.priority else "normal",
-                    "age_seconds": round(now - job.created_at, 3),
-                    "running_seconds": round(now - job.started_at, 3) if job.started_at and not queued else None,
-                    "queue_position": rt.store.queue_position(job.id) if queued else None,
-                    "worker": job.worker,
-                    "attempts": job.attempts,
-                }
-            )
-        return {**_state(request).model_dump(), "jobs": jobs}
-
-    @router.post("/queue/pause", summary="Stop starting queued requests (running ones finish)")
-    def pause(request: Request) -> QueueControlReply:
-        request.app.state.runtime.store.set_paused(True)
-        return _state(request)
-
-    @router.post("/queue/resume", summary="Start queued requests again")
-    def resume(request: Request) -> QueueControlReply:
-        rt = request.app.state.runtime
-        rt.store.set_paused(False)
-        if rt.pool is not None:
-            rt.pool.notify()
-        return _state(request)
-
-    @router.put("/requests/{request_id}/cancel", summary="Cancel any request, whichever key sent it")
-    def cancel(request_id: str, request: Request, caller: Caller = Depends(admin_caller)) -> dict[str, str]:
-        outcome = request.app.state.runtime.service.cancel(request_id, caller)
-        return {"status": outcome.value}
-
-    @router.post("/workers/drain", summary="This node takes no new jobs; running ones finish")
-    def drain(request: Request) -> dict[str, Any]:
-        pool = request.app.state.runtime.pool
-        if pool is not None:
-            pool.drain()
-        return {"draining": pool is not None, "running": pool.busy if pool else 0}
-
-    @router.post("/workers/resume", summary="This node takes jobs again after a drain")
-    def undrain(request: Request) -> dict[str, Any]:
-        pool = request.app.state.runtime.pool
-        if pool is not None:
-            pool.undrain()
-        return {"draining": False, "running": pool.busy if pool else 0}
-
+    for path, method, endpoint, summary in ROUTES:
+        router.add_api_route(path, endpoint, methods=[method], summary=summary)
     app.include_router(router)

@@ -34,6 +34,7 @@ from ..service.lifecycle import Caller, RequestService, SubmitOptions
 from ..service.validate import header_size
 from .auth import get_caller
 from .body import json_body, openapi_body
+from .deps import OperationsDep, RequestsDep, SettingsDep
 from .multipart import parse_form
 from .openai_mapping import images_response, map_common, png_mask_from_alpha, reencode_b64, usage_of, validate
 from .sse import sse_response
@@ -45,11 +46,6 @@ MAX_IMAGES = 16
 # Stand-ins for uploaded files in the schema check; the service takes the files themselves (``uploads``) and stores
 # them only once the request is accepted.
 _PLACEHOLDER = "https://upload.invalid/{}"
-
-
-def _service(request: Request) -> RequestService:
-    service: RequestService = request.app.state.runtime.service
-    return service
 
 
 @dataclass
@@ -102,6 +98,7 @@ def _options(request: Request, *, sync: bool) -> SubmitOptions:
 
 async def _run(
     request: Request,
+    service: RequestService,
     app_id: str,
     params: ImageParams,
     caller: Caller,
@@ -118,7 +115,6 @@ async def _run(
         if "mask_image_url" in uploads:
             payload["mask_image_url"] = _PLACEHOLDER.format("mask")
     payload = validate({**payload, "sync_mode": not as_url}, generate=generate)
-    service = _service(request)
     if params.stream:
         job, events = await service.submit_streaming(app_id, payload, caller, _options(request, sync=True), uploads)
         return sse_response(_stream(service, job.id, events, payload, params.partial_images, generate, background))
@@ -157,7 +153,7 @@ async def _stream(
             }
             sent += 1
             yield _sse(body)
-    job = service.store.get(job_id)
+    job = service.finished(job_id)
     if job is None:
         return
     try:
@@ -193,25 +189,26 @@ def _sse(body: dict[str, Any]) -> bytes:
     return f"event: {body['type']}\ndata: {json.dumps(body)}\n\n".encode()
 
 
-async def edits(request: Request, caller: Caller = Depends(get_caller)) -> Response:
+async def edits(
+    request: Request, requests: RequestsDep, settings: SettingsDep, caller: Caller = Depends(get_caller)
+) -> Response:
     body = await request.body()
-    max_pixels = request.app.state.runtime.settings.max_input_pixels
     content_type = request.headers.get("content-type", "")
-    edit = await run_in_threadpool(_read_edit, body, content_type, max_pixels)
-    return await _run(request, EDIT_APP, edit.params, caller, edit.uploads)
+    edit = await run_in_threadpool(_read_edit, body, content_type, settings.max_input_pixels)
+    return await _run(request, requests, EDIT_APP, edit.params, caller, edit.uploads)
 
 
 async def generations(
     request: Request,
+    requests: RequestsDep,
     body: ImageGenerateRequest = Depends(json_body(ImageGenerateRequest)),
     caller: Caller = Depends(get_caller),
 ) -> Response:
-    return await _run(request, GENERATE_APP, body, caller)
+    return await _run(request, requests, GENERATE_APP, body, caller)
 
 
-async def models(request: Request) -> ModelList:
-    engines = request.app.state.runtime.engines.names
-    return ModelList(data=[ModelCard(id=name) for name in engines])
+async def models(operations: OperationsDep) -> ModelList:
+    return ModelList(data=[ModelCard(id=name) for name in operations.engine_names])
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": ErrorResponse}, 401: {"model": ErrorResponse}}

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from ..playground import STATIC_DIR
+from .deps import OperationsDep, SettingsDep
 
 
 def install_playground_routes(app: FastAPI) -> None:
@@ -17,13 +18,12 @@ def install_playground_routes(app: FastAPI) -> None:
         return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
 
     @app.get("/playground/config", tags=["playground"], summary="Engines, limits and auth, for the playground")
-    async def config(request: Request) -> dict[str, Any]:
-        rt = request.app.state.runtime
+    async def config(operations: OperationsDep, settings: SettingsDep) -> dict[str, Any]:
         return {
-            "engines": rt.engines.names,
-            "default_engine": rt.engines.default,
-            "max_num_images": rt.settings.max_num_images,
-            "auth": rt.settings.auth_enabled,
+            "engines": operations.engine_names,
+            "default_engine": operations.default_engine,
+            "max_num_images": settings.max_num_images,
+            "auth": settings.auth_enabled,
         }
 
     app.mount("/playground/static", StaticFiles(directory=STATIC_DIR), name="playground-static")

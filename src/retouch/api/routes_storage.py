@@ -27,6 +27,7 @@ from ..service.lifecycle import Caller
 from ..service.uploads import UploadClaims, UploadService, safe_name, served_type
 from .auth import get_caller
 from .body import json_body, openapi_body
+from .deps import UploadsDep, get_settings
 from .urls import base_url
 
 # Stored files are images; if a browser is pointed at one it may show it, and nothing else.
@@ -69,11 +70,6 @@ class InitiateReply(BaseModel):
     file_url: str
 
 
-def _uploads(request: Request) -> UploadService:
-    service: UploadService = request.app.state.uploads
-    return service
-
-
 async def _spool(request: Request, uploads: UploadService) -> tuple[Path, bytes]:
     """Streams the body to a staging file; refuses a non-image as soon as its first bytes arrive."""
     path = uploads.files.staging_dir() / f"{uuid.uuid4().hex}.part"
@@ -102,13 +98,12 @@ def _file_url(request: Request, stored: StoredFile) -> str:
     return base_url(request) + file_path(stored.key, stored.file_name)
 
 
-async def token(request: Request, caller: Caller = Depends(get_caller)) -> TokenReply:
-    tok, exp = _uploads(request).issue(UploadClaims(owner=caller.key_id, kind="upload"))
+async def token(request: Request, uploads: UploadsDep, caller: Caller = Depends(get_caller)) -> TokenReply:
+    tok, exp = uploads.issue(UploadClaims(owner=caller.key_id, kind="upload"))
     return TokenReply(token=tok, base_url=base_url(request), expires_at=datetime.fromtimestamp(exp, UTC).isoformat())
 
 
-async def upload(request: Request) -> UploadReply:
-    uploads = _uploads(request)
+async def upload(request: Request, uploads: UploadsDep) -> UploadReply:
     owner = _upload_owner(request, uploads)
     path, head = await _spool(request, uploads)
     name = request.headers.get("x-fal-file-name")
@@ -124,7 +119,7 @@ def _upload_owner(request: Request, uploads: UploadService) -> str | None:
         try:
             return uploads.verify(tok, "upload").owner
         except Unauthorized:
-            if not request.app.state.runtime.settings.auth_enabled:
+            if not get_settings(request).auth_enabled:
                 raise
             # not a token of ours: perhaps an API key sent as a Bearer
     return get_caller(request).key_id
@@ -132,17 +127,17 @@ def _upload_owner(request: Request, uploads: UploadService) -> str | None:
 
 async def initiate(
     request: Request,
+    uploads: UploadsDep,
     body: InitiateRequest = Depends(json_body(InitiateRequest)),
     caller: Caller = Depends(get_caller),
 ) -> InitiateReply:
-    key, name, tok = _uploads(request).initiate(caller, body.file_name)
+    key, name, tok = uploads.initiate(caller, body.file_name)
     return InitiateReply(
         upload_url=f"{base_url(request)}/storage/upload/put/{tok}", file_url=base_url(request) + file_path(key, name)
     )
 
 
-async def put(token: str, request: Request) -> Response:
-    uploads = _uploads(request)
+async def put(token: str, request: Request, uploads: UploadsDep) -> Response:
     claims = uploads.verify(token, "put")
     path, head = await _spool(request, uploads)
     await run_in_threadpool(
@@ -151,8 +146,7 @@ async def put(token: str, request: Request) -> Response:
     return Response(status_code=200)
 
 
-async def read(key: str, name: str, request: Request) -> Response:
-    uploads = _uploads(request)
+async def read(key: str, name: str, request: Request, uploads: UploadsDep) -> Response:
     caller = get_caller(request) if request.headers.get("authorization") else None
     meta = uploads.readable(key, caller)
     local = uploads.files.local_path(key)
@@ -185,8 +179,7 @@ def _headers(meta: StoredFile, head: bytes) -> dict[str, str]:
     }
 
 
-def install_storage_routes(app: FastAPI, uploads: UploadService) -> None:
-    app.state.uploads = uploads
+def install_storage_routes(app: FastAPI) -> None:
     router = APIRouter(tags=["storage"])
     router.add_api_route(
         "/storage/auth/token", token, methods=["POST"], summary="Short-lived upload token (fal CDN flow)"

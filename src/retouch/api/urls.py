@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from .deps import get_settings
+
 QUEUE_PREFIX = "/queue"
 
 
 def base_url(request: Request) -> str:
-    configured = request.app.state.runtime.settings.public_url
+    configured = get_settings(request).public_url
     return (configured or str(request.base_url)).rstrip("/")
 
 

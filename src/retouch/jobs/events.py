@@ -46,6 +46,9 @@ class EventHub:
         with self._lock:
             return bool(self._subs.get(job_id))
 
+    def close(self) -> None:
+        """Nothing to release in one process; the Redis hub stops its relay here."""
+
     def subscribe(self, job_id: str) -> Subscription:
         sub = _Subscriber(asyncio.get_running_loop())
         with self._lock:

@@ -40,6 +40,11 @@ class RedisEventHub(EventHub):
 
     def close(self) -> None:
         self._stop.set()
+        self._thread.join(3)
+        try:
+            self._redis.close()
+        except redis.RedisError:
+            pass
 
     def _relay(self) -> None:
         while not self._stop.is_set():

@@ -13,8 +13,8 @@ from urllib.parse import urljoin
 import httpx
 
 from ..errors import InputError
-from ..imaging.decode import parse_data_uri
 from .addresses import AddressPolicy, Resolver, pin
+from .data_uri import parse_data_uri
 
 OwnFiles = Callable[[str], bytes | None]
 USER_AGENT = "Retouch/0.1 (+image fetch)"

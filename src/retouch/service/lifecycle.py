@@ -216,6 +216,30 @@ class RequestService:
         logs = self.store.logs(job_id) if with_logs else None
         return JobView(job=job, position=position or 0 if job.status == Status.IN_QUEUE else None, logs=logs)
 
+    def history(self, caller: Caller, app_prefix: str | None, limit: int, before: float | None) -> list[Job]:
+        """The caller's own requests, newest first (all of them when auth is off)."""
+        return self.store.history(caller.key_id, app_prefix, limit, before)
+
+    def usage(self, caller: Caller, days: int, *, all_keys: bool) -> dict[str, Any]:
+        """Requests, images, tokens and cost per UTC day; every key's together for an admin who asks."""
+        everyone = all_keys and (caller.admin or caller.key_id is None)
+        owner = None if everyone else (caller.key_id or "")
+        rows = self.store.usage_by_day(owner, time.time() - days * 86400)
+        totals = {k: sum(r[k] for r in rows) for k in ("requests", "images", "tokens")}
+        return {
+            "key": None if everyone else caller.key_id,
+            "days": rows,
+            "total": {**totals, "cost": round(sum(r["cost"] for r in rows), 6)},
+            "currency": "USD",
+        }
+
+    def queue_position(self, job_id: str) -> int:
+        return self.store.queue_position(job_id) or 0
+
+    def finished(self, job_id: str) -> Job | None:
+        """The whole record of a job (with its result), for the end of a stream."""
+        return self.store.get(job_id)
+
     def cancel(self, job_id: str, caller: Caller) -> CancelResult:
         """A queued job ends here and now; a running one is flagged and ends at its next step boundary (the
         worker sees the flag; a worker in this process is told at once)."""

@@ -54,6 +54,14 @@ class Operations:
     def health(self) -> dict[str, Any]:
         return {"status": "ok", "queue": self.store.counts(), "engines": self.engines.names, "auth": self.auth_enabled}
 
+    @property
+    def engine_names(self) -> list[str]:
+        return list(self.engines.names)
+
+    @property
+    def default_engine(self) -> str:
+        return self.engines.default
+
     def counts(self) -> dict[str, int]:
         return self.store.counts()
 

@@ -47,6 +47,8 @@ class Sweeper:
 
     def stop(self) -> None:
         self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):

@@ -16,9 +16,9 @@ from PIL import Image, UnidentifiedImageError
 
 from ..errors import InputError
 from ..files.base import ObjectStore, content_key, file_path, key_from_url
-from ..imaging.decode import parse_data_uri
 from ..imaging.sniff import HEAD_BYTES, extension_for, sniff_image_type
 from ..net.addresses import AddressPolicy, check_url
+from ..net.data_uri import parse_data_uri
 
 _SWAPPING_ORIENTATIONS = {5, 6, 7, 8}
 

@@ -76,6 +76,9 @@ class WebhookDispatcher:
         if self._thread:
             self._thread.join(5)
 
+    def close(self) -> None:
+        self._client.close()
+
     def notify(self) -> None:
         self._wake.set()
 

@@ -12,7 +12,7 @@ log = logging.getLogger("retouch.worker")
 
 
 def run_worker(settings: Any) -> int:
-    from ..runtime import build_runtime
+    from .runtime import build_runtime
 
     if settings.state_backend == "sqlite":
         log.warning("a separate worker on SQLite shares the file with the server: use it on the same host only")
@@ -38,4 +38,5 @@ def run_worker(settings: Any) -> int:
     )
     stop.wait()
     runtime.pool.stop(timeout=settings.drain_timeout_seconds)
+    runtime.close()
     return 0
