@@ -12,13 +12,28 @@ import os
 import queue
 import resource
 import threading
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from typing import Any
 
 from PIL import Image
 
 from ..errors import JobCancelled, RetouchError
+from ..jobs.base import Job
 from .memory import release_memory
+from .messages import (
+    CancelJob,
+    FromChild,
+    JobDone,
+    JobFailed,
+    JobStopped,
+    LogLine,
+    Preview,
+    RunJob,
+    StepDone,
+    StopChild,
+    ToChild,
+)
 
 log = logging.getLogger("retouch.worker.child")
 
@@ -43,21 +58,21 @@ class PipeProgress:
         self._lock = send_lock
         self._cancelled = cancelled
 
-    def _send(self, message: tuple[Any, ...]) -> None:
+    def _send(self, message: FromChild) -> None:
         with self._lock:
             self._conn.send(message)
 
     def log(self, message: str, level: str = "INFO") -> None:
-        self._send(("log", message, level))
+        self._send(LogLine(message, level))
 
     def step(self, done: int, total: int) -> None:
-        self._send(("step", done, total))
+        self._send(StepDone(done, total))
         self.check_cancelled()
 
     def partial(self, image: Image.Image) -> None:
         preview = image.convert("RGB")
         preview.thumbnail((self.PREVIEW_EDGE, self.PREVIEW_EDGE))
-        self._send(("partial", preview.size, preview.tobytes()))
+        self._send(Preview(preview.size, preview.tobytes()))
 
     def check_cancelled(self) -> None:
         if self._cancelled.is_set():
@@ -73,48 +88,53 @@ def child_main(settings_data: dict[str, Any], conn: Connection) -> None:
     settings = Settings(**settings_data)
     files = open_object_store(settings)
     runner = build_job_runner(settings, files, EngineRegistry(settings.engines, settings.default_engine))
-    jobs: queue.Queue[Any] = queue.Queue()
+    jobs: queue.Queue[RunJob | None] = queue.Queue()
     cancelled = threading.Event()
     send_lock = threading.Lock()
 
     def reader() -> None:
         while True:
             try:
-                message = conn.recv()
+                message: ToChild = conn.recv()
             except (EOFError, OSError):
                 jobs.put(None)
                 return
-            if message[0] == "cancel":
+            if isinstance(message, CancelJob):
                 cancelled.set()
+            elif isinstance(message, StopChild):
+                jobs.put(None)
             else:
                 jobs.put(message)
 
     threading.Thread(target=reader, daemon=True, name="parent-reader").start()
     done = 0
     while True:
-        message = jobs.get()
-        if message is None or message[0] == "stop":
+        order = jobs.get()
+        if order is None:
             return
-        job = message[1]
         cancelled.clear()
-        progress = PipeProgress(conn, send_lock, cancelled)
-        try:
-            outcome = runner.run(job, progress)
-            reply: tuple[Any, ...] = ("done", outcome.result, outcome.inference_time)
-        except JobCancelled:
-            reply = ("cancelled",)
-        except RetouchError as exc:
-            reply = ("error", exc.to_payload(), exc.message)
-        except Exception as exc:  # an engine bug ends the job, not the child
-            log.exception("job failed in worker child")
-            reply = ("crash", f"internal error while running the edit ({type(exc).__name__})")
+        reply = _run_one(runner, order.job, PipeProgress(conn, send_lock, cancelled))
         done += 1
         release_memory()
         retire = _should_retire(settings, done)
         with send_lock:
-            conn.send(reply + (retire,))
+            conn.send(replace(reply, retire=retire))
         if retire:
             return
+
+
+def _run_one(runner: Any, job: Job, progress: PipeProgress) -> JobDone | JobFailed | JobStopped:
+    try:
+        outcome = runner.run(job, progress)
+        return JobDone(outcome.result, outcome.inference_time, retire=False)
+    except JobCancelled:
+        return JobStopped(retire=False)
+    except RetouchError as exc:
+        return JobFailed(exc.to_payload(), exc.message, retire=False)
+    except Exception as exc:  # an engine bug ends the job, not the child
+        log.exception("job failed in worker child")
+        text = f"internal error while running the edit ({type(exc).__name__})"
+        return JobFailed({"detail": text, "error_type": "internal_error", "status_code": 500}, text, retire=False)
 
 
 def _should_retire(settings: Any, done: int) -> bool:

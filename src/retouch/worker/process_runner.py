@@ -20,6 +20,16 @@ from ..config import Settings
 from ..errors import JobCancelled, ReportedError, RetouchError, TimedOut, WorkerDied
 from ..jobs.base import Job
 from .child import child_main
+from .messages import (
+    CancelJob,
+    JobDone,
+    JobFailed,
+    JobStopped,
+    LogLine,
+    Preview,
+    RunJob,
+    StepDone,
+)
 from .progress import JobProgress
 from .runner import RunOutcome
 
@@ -92,7 +102,7 @@ class ProcessRunner:
         try:
             if not child.process.is_alive():  # died while idle: the job has not started, take a fresh child
                 child = self._replace(child)
-            child.conn.send(("run", job))
+            child.conn.send(RunJob(job))
             ended, retire = self._follow(child, progress)
             if isinstance(ended, BaseException):
                 raise ended
@@ -113,7 +123,7 @@ class ProcessRunner:
                         progress.check_cancelled()
                     except (JobCancelled, TimedOut) as exc:
                         stop_reason, cancel_sent_at = exc, time.monotonic()
-                        child.conn.send(("cancel",))
+                        child.conn.send(CancelJob())
                 elif time.monotonic() - cancel_sent_at > _CANCEL_GRACE_SECONDS:
                     child.process.kill()
                     assert stop_reason is not None
@@ -123,19 +133,16 @@ class ProcessRunner:
                 message = child.conn.recv()
             except (EOFError, OSError):
                 return WorkerDied("the worker process died while running this edit"), True
-            kind, retire = message[0], bool(message[-1])
-            if kind == "log":
-                progress.log(message[1], message[2])
-            elif kind == "step":
-                progress.hub_step(message[1], message[2])
-            elif kind == "partial":
-                progress.partial(Image.frombytes("RGB", message[1], message[2]))
-            elif kind == "done":
-                return RunOutcome(result=message[1], inference_time=message[2]), retire
-            elif kind == "cancelled":
-                return stop_reason or JobCancelled(), retire
-            elif kind == "error":
-                return ReportedError(message[1], message[2]), retire
-            elif kind == "crash":
-                payload = {"detail": message[1], "error_type": "internal_error", "status_code": 500}
-                return ReportedError(payload, message[1]), retire
+            match message:
+                case LogLine(text, level):
+                    progress.log(text, level)
+                case StepDone(done, total):
+                    progress.hub_step(done, total)
+                case Preview(size, rgb):
+                    progress.partial(Image.frombytes("RGB", size, rgb))
+                case JobDone(result, inference_time, retire):
+                    return RunOutcome(result=result, inference_time=inference_time), retire
+                case JobStopped(retire):
+                    return stop_reason or JobCancelled(), retire
+                case JobFailed(payload, text, retire):
+                    return ReportedError(payload, text), retire
