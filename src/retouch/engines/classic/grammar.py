@@ -106,7 +106,7 @@ def _colour_transfer(m: re.Match[str], clause: str) -> dict[str, Any]:
 
 @rule(
     "paste",
-    r"\b(paste|put|place|insert|overlay|add|stamp|use)( the)? (?P<ord>second|other|2nd|third|3rd|last) (image|photo|picture|one|logo)( as (a |an )?(?P<wm>watermark|logo))?( (in|into|on|at|onto|to) (the )?(?P<where>[a-z ]+?))?( corner)?\s*$",
+    r"\b(paste|put|place|insert|overlay|add|stamp|use)( the)? (?P<ord>second|other|2nd|third|3rd|last) (image|photo|picture|one|logo)( as (a |an )?(?P<wm>watermark|logo))?( (in|into|on|at|onto|to) (the )?(?P<where>[a-z ]{1,40}?))?( corner)?\s*$",
 )
 def _paste(m: re.Match[str], clause: str) -> dict[str, Any]:
     params: dict[str, Any] = {"image": 2 if m.group("ord") in ("third", "3rd") else 1}
@@ -202,7 +202,11 @@ rule(
 )(lambda m, c: {})
 
 
-@rule("exposure", r"(?P<ev>[+-]?\d+(\.\d+)?) ?(ev|stops?)\b( of exposure)?|\b(over|under)[ -]?expose[d]?\b")
+# The number starts where a digit run starts (lookbehind), so a long run of digits is scanned once, not once per digit.
+@rule(
+    "exposure",
+    r"(?<![\w.+-])(?P<ev>[+-]?\d+(\.\d+)?) ?(ev|stops?)\b( of exposure)?|\b(over|under)[ -]?expose[d]?\b",
+)
 def _exposure(m: re.Match[str], clause: str) -> dict[str, Any]:
     if m.group("ev") is not None:
         ev = float(m.group("ev"))
@@ -451,11 +455,20 @@ def _pad(m: re.Match[str], clause: str) -> dict[str, Any]:
 
 
 # -- text (consumes its whole clause: captions are described in many ways) ------------------------------------
-TEXT_MODIFIERS = re.compile(
-    rf"^(?:(?:in|at|on|with|and|a|an|the|it|make|use|font|text|size|colou?r|of|to)\s+|{COLOUR_RE}\s*|(?:large|small|big|"
-    r"huge|giant|tiny|medium|bold|outlined?|outline|stroke|shadow|drop shadow|(?:top|bottom|upper|lower|center|centre"
-    r"|middle|left|right)(?:[ -](?:left|right|center|centre|middle))?|corner|side|edge)\s*)+$"
+# Words a clause may hold when it only describes the text of the clause before ("…'SALE', in red, large").
+_TEXT_MODIFIER_WORDS = set(
+    """in at on with and a an the it make use font text size color colour of to large small big huge giant tiny medium
+    bold outline outlined stroke shadow drop top bottom upper lower center centre middle left right corner side
+    edge""".split()
 )
+
+
+def is_text_modifier(clause: str) -> bool:
+    """True when every word of the clause is a colour or a text modifier. A word test, not one pattern with nested
+    repetition: "top left top left … x" made such a pattern backtrack exponentially."""
+    rest = re.sub(COLOUR_RE, " ", clause)
+    words = rest.replace("-", " ").split()
+    return (bool(words) or rest.strip() != clause.strip()) and all(w in _TEXT_MODIFIER_WORDS for w in words)
 
 
 def text_params(clause: str, params: dict[str, Any]) -> dict[str, Any]:

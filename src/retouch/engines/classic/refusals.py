@@ -37,7 +37,7 @@ _REASONS: list[tuple[str, str]] = [
         "changing people (faces, expressions, age, hair, pose) needs a generative engine",
     ),
     (
-        r"\b(replace|swap|substitute|into|instead of|turn .* into|change (the|his|her|its) \w+ (to|into))\b",
+        r"\b(replace|swap|substitute|into|instead of|turn( \w+){1,4} into|change (the|his|her|its) \w+ (to|into))\b",
         "replacing or transforming objects needs a generative engine",
     ),
     (
