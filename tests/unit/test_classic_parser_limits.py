@@ -15,15 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from retouch.engines.classic import parse
-from retouch.engines.classic.parser import (
-    MAX_CLAUSES,
-    MAX_INSTRUCTION_CHARS,
-    MAX_PROMPT_CHARS,
-    MAX_STEPS,
-    _read_clause,
-    normalise,
-)
+from retouch.engines.classic.clause import read_clause
+from retouch.engines.classic.parser import MAX_CLAUSES, MAX_INSTRUCTION_CHARS, MAX_PROMPT_CHARS, MAX_STEPS, normalise
 from retouch.engines.classic.quotes import pull_quotes
+from retouch.engines.classic.typos import correct
 from retouch.errors import EngineRefusal, InputError
 
 # Units repeated to build long prompts: the attacks of issue 16 and the shapes that made patterns backtrack.
@@ -77,8 +72,8 @@ def _timed(prompt: str) -> float:
 
 def _read(clause: str) -> None:
     """The clause reader alone, past the caps: the caps bound the constant, linearity must not depend on them."""
-    text, _ = normalise(clause)
-    _read_clause(text)
+    text, quotes = normalise(clause)
+    read_clause(correct(text)[0], quotes=quotes, original=clause, has_mask=False)
 
 
 def _ratio(unit: str, n: int, answer: Callable[[str], None] = _answer) -> float:
