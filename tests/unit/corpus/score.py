@@ -158,6 +158,8 @@ def _check(params: dict[str, Any], key: str, cmp: str, want: Any) -> bool:
     if absolute:
         have = abs(have)
     if cmp == "=":
+        if isinstance(have, str):
+            return have == str(want)
         if isinstance(want, float) or isinstance(have, float):
             try:
                 return abs(float(have) - float(want)) < 1e-6
@@ -222,7 +224,8 @@ def table(result: Score) -> str:
 
 
 def main(argv: list[str]) -> int:
-    result = score(load())
+    name = next((a for a in argv if a.endswith(".txt")), "phrasings.txt")
+    result = score(load(HERE / name))
     print(table(result))
     if "-v" in argv:
         for case, why in result.misreads:

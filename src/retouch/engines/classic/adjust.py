@@ -71,7 +71,7 @@ for _name, _words in COLOUR_AXES.items():
     _add(f"colour:{_name}", 1, _words)
 
 # Words that name the colours as a thing ("make the colours greener"): saturation only when nothing else is named.
-OBJECT_NOUNS = frozenset("colours colors colour color hues tones tone palette".split())
+OBJECT_NOUNS = frozenset("colours colors colour color hues palette".split())
 # Words that complain by themselves: an "over-" word is the problem, not the wish ("it's overexposed").
 SELF_COMPLAINTS = frozenset("overexposed overexposure oversaturated oversharpened underexposed underexposure".split())
 SELF_COMPLAINTS |= {"blown_out", "washed_out", "faded_colours", "out_of_focus", "undersaturated", "lifeless", "drab"}
@@ -126,10 +126,12 @@ def _concepts(tokens: list[str], scope_concept: str | None) -> list[Concept]:
         found = [Concept(scope_concept, 0, len(tokens), scope_concept)]
     others = [c for c in found if c.word not in SOFTENERS]
     found = others if others else found
-    if any(t in OBJECT_NOUNS for t in tokens):  # "the colours look flat": flat colours are dull, not low contrast
+    if any(t in OBJECT_NOUNS for t in tokens):
+        # Said of the colours, light and softness words are about saturation: "the colours look flat" (dull),
+        # "the colours are too bright" (too saturated), "make the colours softer" (muted).
         for c in found:
-            if c.word in ("flat", "flatter"):
-                c.axis = "saturation"
+            if c.axis in ("contrast", "brightness") or c.word in SOFTENERS:
+                c.axis, c.polarity = "saturation", (-1 if c.word in SOFTENERS else c.polarity)
     return found
 
 

@@ -22,13 +22,14 @@ from .vocabulary import AMOUNT_WORDS, FILLER, GREETINGS, amount
 _ALLOWED = FILLER | {"%", "percent", "degrees", "deg", "look", "mood", "effect", "vibe", "feel", "stylise", "stylize"}
 _ALLOWED |= {"looks", "seems", "seem", "appears", "appear", "feels", "needs", "need", "stylised", "stylized"}
 _AMOUNT_RE = re.compile("|".join(p for p, _ in AMOUNT_WORDS))
-_PERCENT_RE = re.compile(r"(?<![\d.])(by )?-?\d+(\.\d+)? ?(%|percent)")
+_PERCENT_RE = re.compile(r"(?<![\d.])(by )?[+-]?\d+(\.\d+)? ?(%|percent)")
 _REMOVE = re.compile(
     r"\b(remove|erase|delete|get rid of|take out|take away|clean up|eliminate|retouch out|inpaint|fill (in )?the (masked|white|marked) (area|part|region)|fill (it|the hole))\b"
 )
 _NOT_REMOVAL = re.compile(
     r"\b((remove|erase|delete|get rid of|take out|take away|clean up|eliminate)( the)? (back ?ground|backdrop|surroundings)\b"
-    r"|colou?rs?\b|colou?r cast|\w+ cast\b|\w+ tint\b|noise|grain|red ?eye|vignett|blur)"
+    r"|colou?rs?\b|colou?r cast|\w+ cast\b|\w+ tint\b|noise|grain|red ?eye|vignett|blur|saturation|contrast|brightness"
+    r"|warmth|exposure|highlights|shadows|haze|vibrance|sharpness|darkness|yellow|green|blue|red|magenta|orange)"
 )
 # Colourising invents colours: refused whatever else the clause says ("colour the black and white photo").
 _COLOURISE = re.compile(
@@ -119,7 +120,8 @@ def _tonal_verbs(rest: str) -> str:
     if re.search(r"\b(highlights?|whites|brights|bright (areas|tones|parts))\b", rest):
         return _RECOVER.sub("reduce", rest)
     if re.search(r"\b(shadows?|blacks|darks|dark (areas|tones|parts))\b", rest):
-        return _RECOVER.sub("raise", rest)
+        # "tame the shadows" could mean lighter or darker: left unknown, so the clause is refused.
+        return _RECOVER.sub(lambda m: "tame_shadows" if m.group(1) == "tame" else "raise", rest)
     return rest
 
 

@@ -36,7 +36,13 @@ _SYNONYMS = [
     (r"\bwarm(?:,| and)? (co[sz]y)\b", r"\1"),
     (r"\b(?:but|and) (?:keep|leave)(?: only| just)?(?: the)?\b", " except the "),
     (r"\b(everything|all) but\b", r"\1 except"),
+    (
+        r"\bkeep (?:only )?(?:the )?(\w+?)s?(?: colou?rs?)? and (?:make|turn) (?:the rest|everything else)(?: of (?:it|the (?:image|photo|picture)))? (?:blackwhite|gr[ae]y ?scale|monochrome|gr[ae]y)\b",
+        r"colour splash \1",
+    ),
+    (r"\bbut not (?:too|so) (?:much|strong(?:ly)?|heavy|heavily|far|extreme)\b", " slightly"),
     (r"\b(?:apart from|other than|except for|save for|excluding)\b", "except"),
+    (r"\bbluish\b", "blueish"),
     (r"&", " and "),
     (r"\s+", " "),
 ]

@@ -35,7 +35,7 @@ _CW = r"(?P<dir>clockwise|counter[ -]?clockwise|anti[ -]?clockwise|cw|ccw|to the
 @rule(
     "rotate",
     rf"\b(rotate|turn|tilt|spin){_IT}( by)? (?P<deg>-?\d+(\.\d+)?) ?(deg(ree)?s?|°)?( {_CW})?"
-    rf"|\b(rotate|turn|tilt|spin){_IT}( {_SMALL})? {_CW.replace('dir', 'dir2')}( by (?P<deg2>-?\d+(\.\d+)?) ?(deg(ree)?s?|°)?)?"
+    rf"|\b(rotate|turn|tilt|spin){_IT}( {_SMALL})? {_CW.replace('dir', 'dir2')}( (by )?(?P<deg2>-?\d+(\.\d+)?) ?(deg(ree)?s?|°)?)?"
     rf"|\b(?P<upside>(turn|rotate){_IT} upside[ -]down)\b|\bquarter turn\b|\b(?P<verb>rotate|tilt){_IT}\b",
     G,
 )

@@ -42,10 +42,10 @@ LOOK_WORDS = {
     "high_key": r"high[ -]key",
     "low_key": r"low[ -]key",
     "faded_film": r"faded( film)?|film look|analog(ue)? film|matte|(like )?(a )?film(?! grain)",
-    "cinematic": r"cinematic|teal and orange|movie look|film grade",
+    "cinematic": r"cinematic|teal and orange|movie look|film grade|(like )?(a )?(movie|film) still|(like )?an? movie",
     "dramatic": r"dramatic",
     "cozy": r"co[sz]y|cosier|cozier|hygge|snug",
-    "dreamy": r"dreamy|dream-?like|ethereal|soft glow|glow(y|ing)?|soft focus|orton( effect)?",
+    "dreamy": r"dreamy|dreamier|dream-?like|ethereal|soft glow|glow(y|ing)?|soft focus|orton( effect)?",
 }
 _LOOK_PREFIX = (
     r"(?:(?:the )?(?:lighting|light|mood|look|style|vibe|aesthetic|feel|atmosphere)(?: to| into| of| like)? )?(?:an? )?"
@@ -81,13 +81,13 @@ rule("emboss", r"\b(emboss(ed)?|relief|engrav(ed|ing))\b", G)(lambda m, c: amt(c
 # -- whole-image colour ---------------------------------------------------------------------------------------------
 rule(
     "auto_white_balance",
-    r"\b(auto(matic)?[ -]?)?white[ -]?balance|(remove|fix|correct|neutrali[sz]e) (the )?colou?r cast|colou?r[ -]correct(ion)?|neutrali[sz]e (the )?colou?rs?|colou?r balance( is off| looks off| is wrong| seems off)?\b",
+    r"\b(auto(matic)?[ -]?)?white[ -]?balance( (is|looks|seems) (off|wrong|weird|strange))?|(remove|fix|correct|neutrali[sz]e) (the )?colou?r cast|colou?r[ -]correct(ion)?|neutrali[sz]e (the )?colou?rs?|colou?r balance( is off| looks off| is wrong| seems off)?\b",
     G,
 )(lambda m, c: {})
 rule(
     "black_and_white",
     r"\b(blackwhite|gr[ae]y ?scale|monochrome|monochromatic|mono|desaturated?( (the|this) (image|photo|picture))? (completely|fully|entirely|totally|all the way)"
-    r"|(completely|fully|entirely|totally) desaturated?|(remove|drop|strip|take out) (all )?(the )?colou?rs?"
+    r"|(completely|fully|entirely|totally) desaturated?|(remove|strip|take out) (all )?(the )?colou?rs?(?! (temperature|saturation|balance|cast|intensity|by))"
     r"|no colou?rs?|colou?rless|noir|gr[ae]y ?tones?)\b",
     G,
 )(lambda m, c: {})
@@ -96,7 +96,7 @@ rule("invert", r"\b(invert(ed)?|negative|inverse)( (the )?colou?rs?)?\b", G)(lam
 rule(
     "auto_levels",
     r"\b(auto[ -]?(levels|contrast|tone|enhance|fix)|normali[sz]e( the levels)?|stretch (the )?histogram|fix (the )?levels|auto[ -]?correct|(fix|correct|improve) (the )?(exposure|lighting|light|levels)"
-    r"|enhance( it| this| the (photo|image|picture|shot|pic))?\b(?! (the )?(colou?rs?|details?|contrast|saturation|shadows|highlights|vibrance|warmth|brightness)))",
+    r"|enhance( it| this| the (photo|image|picture|shot|pic))?(?= *$| (please|a bit|slightly|a little|for me|overall)\b))",
     G,
 )(lambda m, c: {})
 
@@ -129,7 +129,7 @@ rule("tint", r"\b(magenta|pinker|pink(ish)?) tint\b|\btint (it )?magenta\b", G)(
 @rule(
     "colour_tint",
     rf"\b(tint|wash|tone|colou?r grade|grade)( it| the image)?( with| in| to)? (?P<c>{COLOUR_RE})\b"
-    rf"|\b(?P<c2>{COLOUR_RE})(ish)? (tint|wash|filter|overlay)\b",
+    rf"|\b(?P<c2>{COLOUR_RE})(ish)? (tint|wash|tone|filter|overlay)\b",
     G,
 )
 def _colour_tint(m: re.Match[str], clause: str) -> dict[str, Any]:

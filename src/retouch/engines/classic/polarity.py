@@ -37,6 +37,7 @@ PHRASES = {
     "calm down": "DOWN",
     "back off": "DOWN",
     "get rid of": "DOWN",
+    "clean up": "DOWN",
     "take away": "DOWN",
     "not so": "DOWN",
     "not as": "DOWN",

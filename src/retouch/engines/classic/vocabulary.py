@@ -18,7 +18,7 @@ AMOUNT_WORDS: list[tuple[str, float]] = [
     (r"\b(much|a lot|lots|very|strongly|significantly|heavily|way|really|considerably|dramatically)\b", 1.8),
     (r"\b(extremely|massively|hugely|super|intensely)\b", 2.5),
 ]
-_PERCENT = re.compile(r"\bby (?P<pct>-?\d+(?:\.\d+)?) ?(%|percent)")
+_PERCENT = re.compile(r"(?:\bby |(?<![\w.])[+-])(?P<pct>\d+(?:\.\d+)?) ?(%|percent)")
 
 COLOURS: dict[str, tuple[int, int, int]] = {
     "black": (0, 0, 0),
@@ -106,7 +106,7 @@ FILLER = set(
     somewhat really kind sort touch tad nice nicer good great up over out thanks thank convert change transform
     switch render adjust fix correct improve increase raise boost enhance grade edit modify tweak bump go ever
     slight them both was were been am are maybe possible if able mind love appreciate okay ok cheers there here
-    whole notch bunch few lot lil abit alittle pleas plese pleaae
+    whole notch bunch few lot lil abit alittle pleas plese pleaae u ur think guess
     """.split()
 )
 # Greetings are welcome around an instruction, but are not one ("hello" alone is refused, naming it).
