@@ -173,8 +173,8 @@ def read(tokens: list[str], scope_concept: str | None = None, carried: str | Non
         if i in consumed:
             continue
         target: Concept | None = None
-        if token in ("too", "overly", "excessively") or token in SELF_COMPLAINTS:
-            target = next((c for c in concepts if c.index == i), None) or _nearest(concepts, i, forward=True)
+        if token in ("too", "overly", "excessively"):
+            target = _nearest(concepts, i, forward=True)
             if target is not None:
                 target.complaint = True
                 consumed.add(i)
@@ -205,6 +205,11 @@ def read(tokens: list[str], scope_concept: str | None = None, carried: str | Non
                 target.particles.add(PARTICLES[token])
                 consumed.add(i)
     reading.used |= consumed
+    for concept in concepts:
+        # "it's overexposed" is a complaint; "make it look less washed out" is a wish that uses the same word.
+        wished = any(t in WISHES for t in tokens[: concept.index])
+        if concept.word in SELF_COMPLAINTS and not concept.modifiers and not wished:
+            concept.complaint = True
     _signs(concepts, reading, carried)
     return reading
 

@@ -63,8 +63,9 @@ def hue_weight(img: Array, name: str) -> Array:
 
 
 def _around_luminance(img: Array, factor: Array) -> Array:
+    """Scales each pixel's colour around its own luminance; where the factor is 1 the pixel is returned exactly."""
     lum = luminance(img)[..., None]
-    return np.clip(lum + (img - lum) * factor[..., None], 0.0, 1.0).astype(np.float32)
+    return np.clip(img + (img - lum) * (factor[..., None] - np.float32(1.0)), 0.0, 1.0).astype(np.float32)
 
 
 @register("selective_colour", "change the saturation, lightness or hue of one hue range (reds … magentas, skin tones)")
@@ -91,7 +92,8 @@ def _toward_hue(img: Array, weight: Array, p: dict[str, Any]) -> Array:
     hsv[..., 0] = (hsv[..., 0] + weight * np.float32(turn * share)) % 360.0
     # Toward the new colour's saturation too (mint is paler than orange), by the same weight.
     hsv[..., 1] += weight * np.float32(share) * (np.float32(target_hsv[1]) - hsv[..., 1]) * np.float32(0.5)
-    return np.clip(cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB), 0.0, 1.0).astype(np.float32)
+    turned = np.clip(cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB), 0.0, 1.0)
+    return np.where(weight[..., None] > 0, turned, img).astype(np.float32)  # other hues exactly as they were
 
 
 @register("colour_splash", "black and white except one hue range, which keeps its colour")
@@ -108,7 +110,7 @@ def _unit_ab(name: str) -> Array:
 
 @lab_op("colour_balance", "shift the colour balance toward (or away from) a named colour")
 def colour_balance(lab: Array, p: dict[str, Any]) -> None:
-    unit = _unit_ab(str(p["toward"])) * np.float32(7.0 * _strength(p) * _sign(p))
+    unit = _unit_ab(str(p["toward"])) * np.float32(9.0 * _strength(p) * _sign(p))
     lab[..., 1] += unit[0]
     lab[..., 2] += unit[1]
 
@@ -140,7 +142,8 @@ def _cast_away(img: Array, cast: str, gains: Array) -> Array:
     before = to_lab(small)[..., 1:].reshape(-1, 2).mean(axis=0)
     after = to_lab(np.clip(small * gains, 0, 1))[..., 1:].reshape(-1, 2).mean(axis=0)
     moved = float(np.dot(after - before, unit))
-    if moved <= -3.0:
+    main = int(np.argmax(np.abs(unit)))  # the cast's own axis (a* for green/magenta, b* for blue/yellow)
+    if moved <= -3.0 and (after - before)[main] * unit[main] < 0:
         return np.clip(img * gains, 0.0, 1.0).astype(np.float32)
     present = max(float(np.dot(before, unit)), 0.0)
     lab = to_lab(img)

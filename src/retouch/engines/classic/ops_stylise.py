@@ -37,13 +37,12 @@ def _amount(p: dict[str, Any]) -> float:
 @register("oil_painting", "oil painting: flat strokes of the dominant colour (OpenCV xphoto) with a brush relief")
 def oil_painting(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
     small, (w, h) = _reduced(img)
-    painted = cv2.xphoto.oilPainting(small, max(2, round(3 * min(_amount(p), 2.0))), 1)
-    up = cv2.resize(painted, (w, h), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255.0
-    grey = luminance(up)
-    # Light from the top left on the paint's own relief: the strokes read as paint, not as blur.
+    painted = cv2.xphoto.oilPainting(small, max(2, round(3 * min(_amount(p), 2.0))), 1).astype(np.float32) / 255.0
+    grey = luminance(painted)
+    # Light from the top left on the paint's own relief (at the strokes' scale): they read as paint, not blur.
     relief = cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3) + cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3)
-    shade = 1.0 - np.clip(relief, -0.5, 0.5) * np.float32(0.35)
-    return np.clip(up * shade[..., None], 0.0, 1.0).astype(np.float32)
+    shaded = painted * (1.0 - np.clip(relief, -0.5, 0.5) * np.float32(0.25))[..., None]
+    return np.clip(cv2.resize(shaded, (w, h), interpolation=cv2.INTER_CUBIC), 0.0, 1.0).astype(np.float32)
 
 
 def _paper() -> Array:
