@@ -95,13 +95,15 @@ def read_clause(clause: str, *, quotes: list[str], original: str, has_mask: bool
     problems = list(reading.problems)
     steps.extend(_adjustments(reading, clause, scope))
     problems += _apply_scope(steps, early, scope)
+    if scope and not steps and not reading.signs:  # "make the sky" (and then?): a region with nothing to do
+        problems.append(f"the {scope.region or scope.hue or scope.keep}")
     named: set[str] = set().union(*(OP_WORDS.get(s.op, set()) for s in steps))
     left = [t for i, t in enumerate(tokens) if i not in reading.used]
     unknown = [w for w in _leftover(left) if w not in named]
     if has_mask and steps:
         unknown = [w for w in unknown if w not in _MASK_WORDS]
     greetings = [w for w in unknown if w in GREETINGS]
-    unknown = [w for w in unknown if w not in GREETINGS] + problems
+    unknown = [("tame" if w == "tame_shadows" else w) for w in unknown if w not in GREETINGS] + problems
     direction = reading.modifiers[-1] if reading.modifiers else carried
     return Clause(steps, unknown, greetings, direction)
 
