@@ -13,8 +13,8 @@ GENERATIVE = ["diffusers", "openai"]
 # (pattern on the clause, reason). First match wins.
 _REASONS: list[tuple[str, str]] = [
     (
-        r"\b(colou?ri[sz]e|colou?ri[sz]ation|add colou?rs? to|restore (the )?colou?rs?|colou?r( in)?( the| this| an?| my)?"
-        r"( old)? blackwhite|(bring back|recover|return)( the| its)? (original )?colou?rs?)\b",
+        r"\b(colou?ri[sz]e|colou?ri[sz]ation|add colou?rs? to|restore (the )?colou?rs?"
+        r"|colou?r( in)?( the| this| an?| my)?( old)? blackwhite|(bring back|recover|return)( the| its)? (original )?colou?rs?)\b",
         "colorizing a black-and-white photo means inventing colours, which needs a generative engine",
     ),
     (
