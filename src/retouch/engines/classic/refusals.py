@@ -14,7 +14,8 @@ GENERATIVE = ["diffusers", "openai"]
 _REASONS: list[tuple[str, str]] = [
     (
         r"\b(colou?ri[sz]e|colou?ri[sz]ation|add colou?rs? to|restore (the )?colou?rs?"
-        r"|colou?r( in)?( the| this| an?| my)?( old)? blackwhite|(bring back|recover|return)( the| its)? (original )?colou?rs?)\b",
+        r"|colou?r( in)?( the| this| an?| my)?( old)? blackwhite"
+        r"|(bring back|recover|return)( the| its)? (original )?colou?rs?)\b",
         "colorizing a black-and-white photo means inventing colours, which needs a generative engine",
     ),
     (
