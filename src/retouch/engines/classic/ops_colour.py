@@ -43,29 +43,48 @@ def _sign(p: dict[str, Any]) -> int:
 
 
 def _hue_table(name: str) -> Array:
+    """Weight by hue, for OpenCV's 8-bit "full" hue (256 steps around the circle)."""
     centre, half = RANGES[name]
-    degrees = np.arange(361, dtype=np.float32)
+    degrees = np.arange(256, dtype=np.float32) * np.float32(360.0 / 256.0)
     distance = np.abs((degrees - centre + 180.0) % 360.0 - 180.0)
-    return np.clip(1.0 - (distance - half) / FEATHER, 0.0, 1.0).astype(np.float32)
+    return np.clip(1.0 - (distance - half) / FEATHER, 0.0, 1.0).astype(np.float32).reshape(256, 1)
+
+
+def _ramp(low: float, high: float) -> Array:
+    """0 below ``low``, 1 above ``high`` (fractions of 255), as a table for 8-bit values."""
+    values = np.arange(256, dtype=np.float32) / 255.0
+    return np.clip((values - low) / (high - low), 0.0, 1.0).astype(np.float32).reshape(256, 1)
 
 
 _TABLES = {name: _hue_table(name) for name in RANGES}
+_COLOURED = _ramp(0.08, 0.23)  # greys and near-greys are no colour
+_SKIN_SAT = 1.0 - _ramp(0.6, 0.75)  # skin is moderately saturated ...
+_SKIN_VAL = _ramp(0.2, 0.35)  # ... and not too dark
 
 
 def hue_weight(img: Array, name: str) -> Array:
-    """0..1 per pixel: how much the pixel belongs to the named hue range (greys never do)."""
-    hsv = cv2.cvtColor(np.ascontiguousarray(img, dtype=np.float32), cv2.COLOR_RGB2HSV)
-    hue, sat, val = cv2.split(hsv)
-    weight: Array = _TABLES[name][hue.astype(np.int32)] * np.clip((sat - 0.08) / 0.15, 0.0, 1.0)
-    if name == "skin":  # skin: moderate saturation, not too dark
-        weight *= np.clip((0.75 - sat) / 0.15, 0.0, 1.0) * np.clip((val - 0.2) / 0.15, 0.0, 1.0)
+    """0..1 per pixel: how much the pixel belongs to the named hue range (greys never do). Weighed on an 8-bit HSV
+    copy through lookup tables: ~5 ms a megapixel."""
+    as8 = cv2.convertScaleAbs(np.ascontiguousarray(img, dtype=np.float32), alpha=255.0)
+    hue, sat, val = cv2.split(cv2.cvtColor(as8, cv2.COLOR_RGB2HSV_FULL))
+    weight: Array = cv2.multiply(cv2.LUT(hue, _TABLES[name]), cv2.LUT(sat, _COLOURED))
+    if name == "skin":
+        weight = cv2.multiply(weight, cv2.multiply(cv2.LUT(sat, _SKIN_SAT), cv2.LUT(val, _SKIN_VAL)))
     return weight
 
 
+def _three(channel: Array) -> Array:
+    merged: Array = cv2.merge([channel, channel, channel])
+    return merged
+
+
 def _around_luminance(img: Array, factor: Array) -> Array:
-    """Scales each pixel's colour around its own luminance; where the factor is 1 the pixel is returned exactly."""
-    lum = luminance(img)[..., None]
-    return np.clip(img + (img - lum) * (factor[..., None] - np.float32(1.0)), 0.0, 1.0).astype(np.float32)
+    """Scales each pixel's colour around its own luminance; where the factor is 1 the pixel is returned exactly.
+    OpenCV's arithmetic, not numpy broadcasting: four passes over the image instead of a dozen."""
+    img = np.ascontiguousarray(img, dtype=np.float32)
+    colour_part = cv2.subtract(img, _three(luminance(img)))
+    out: Array = cv2.add(img, cv2.multiply(colour_part, _three(factor - np.float32(1.0))))
+    return np.clip(out, 0.0, 1.0, out=out)
 
 
 @register("selective_colour", "change the saturation, lightness or hue of one hue range (reds … magentas, skin tones)")
@@ -74,10 +93,11 @@ def selective_colour(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
     channel = p.get("channel", "saturation")
     if channel == "saturation":
         step = 0.6 * _strength(p) * _sign(p)
-        return _around_luminance(img, 1.0 + weight * np.float32(max(step, -1.0)))
+        return _around_luminance(img, weight * np.float32(max(step, -1.0)) + np.float32(1.0))
     if channel == "lightness":
-        gain = 1.0 + weight * np.float32(0.3 * _strength(p) * _sign(p))
-        return np.clip(img * gain[..., None], 0.0, 1.0).astype(np.float32)
+        gain = weight * np.float32(0.3 * _strength(p) * _sign(p)) + np.float32(1.0)
+        out: Array = cv2.multiply(np.ascontiguousarray(img, dtype=np.float32), _three(gain))
+        return np.clip(out, 0.0, 1.0, out=out)
     return _toward_hue(img, weight, p)
 
 
@@ -134,28 +154,33 @@ def _xphoto_gains(img: Array) -> Array:
     return np.clip(gains, 0.5, 2.0).astype(np.float32)
 
 
-def _cast_away(img: Array, cast: str, gains: Array) -> Array:
+def _cast_gains(img: Array, cast: str, gains: Array) -> Array:
     """A complaint names the cast: the correction must move away from it. OpenCV's estimate is used when it
-    does; otherwise (the picture is not grey on average, e.g. a sunset) the named cast is taken out in CIELAB."""
+    does; otherwise (the picture is not grey on average, e.g. a sunset) the gains that take the named cast out of
+    the average colour (in CIELAB, at least 6 units) are used."""
     unit = _unit_ab(cast)
-    small = _sample(img, 128).astype(np.float32)
-    before = to_lab(small)[..., 1:].reshape(-1, 2).mean(axis=0)
+    small = np.ascontiguousarray(_sample(img, 128), dtype=np.float32)
+    lab = to_lab(small).reshape(-1, 3)
+    before = lab[:, 1:].mean(axis=0)
     after = to_lab(np.clip(small * gains, 0, 1))[..., 1:].reshape(-1, 2).mean(axis=0)
     moved = float(np.dot(after - before, unit))
     main = int(np.argmax(np.abs(unit)))  # the cast's own axis (a* for green/magenta, b* for blue/yellow)
     if moved <= -3.0 and (after - before)[main] * unit[main] < 0:
-        return np.clip(img * gains, 0.0, 1.0).astype(np.float32)
-    present = max(float(np.dot(before, unit)), 0.0)
-    lab = to_lab(img)
-    shift = unit * np.float32(max(6.0, present))
-    lab[..., 1] -= shift[0]
-    lab[..., 2] -= shift[1]
-    return from_lab(lab)
+        return gains
+    mean = lab.mean(axis=0)
+    target = mean.copy()
+    target[1:] -= unit * np.float32(max(6.0, float(np.dot(before, unit))))
+    now_rgb = from_lab(mean.reshape(1, 1, 3))[0, 0]
+    new_rgb = from_lab(target.reshape(1, 1, 3).astype(np.float32))[0, 0]
+    away = new_rgb / np.maximum(now_rgb, 1e-3)
+    away = away / float(np.dot(away, [0.299, 0.587, 0.114]))
+    return np.clip(away, 0.5, 2.0).astype(np.float32)
 
 
 @register("auto_white_balance", "neutralise a colour cast (OpenCV's grey-world balancer), away from a named cast")
 def auto_white_balance(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
     gains = _xphoto_gains(img)
     if p.get("cast"):
-        return _cast_away(img, str(p["cast"]), gains)
-    return np.clip(img * gains, 0.0, 1.0).astype(np.float32)
+        gains = _cast_gains(img, str(p["cast"]), gains)
+    out: Array = cv2.transform(np.ascontiguousarray(img, dtype=np.float32), np.diag(gains).astype(np.float32))
+    return np.clip(out, 0.0, 1.0, out=out)
