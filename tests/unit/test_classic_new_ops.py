@@ -210,6 +210,19 @@ def test_with_a_sky_mask_only_the_sky_changes() -> None:
     assert lab(Image.fromarray(final))[..., 2][:100].mean() < lab(rocket)[..., 2][:100].mean() - 2
 
 
+def test_a_dramatic_sunset_is_a_more_intense_sunset_not_a_storm() -> None:
+    rocket = photo("rocket")
+    mask = np.zeros((256, 256), np.uint8)
+    mask[:100] = 255
+    sky = Image.fromarray(mask)
+    plain = lab(edit("replace the sky with a sunset", rocket, sky))[:90]
+    dramatic = lab(edit("Replace the sky with a dramatic sunset", rocket, sky))[:90]
+    chroma_dramatic = np.hypot(dramatic[..., 1], dramatic[..., 2]).mean()
+    chroma_plain = np.hypot(plain[..., 1], plain[..., 2]).mean()
+    assert chroma_plain > 15 and chroma_dramatic > chroma_plain * 1.2  # colourful, not a grey storm; more intense
+    assert dramatic[-10:, :, 2].mean() > 5  # warm toward the horizon
+
+
 def test_pixelating_the_background_leaves_the_subject() -> None:
     src = photo("astronaut")
     from retouch.engines.classic.foreground import find_foreground
