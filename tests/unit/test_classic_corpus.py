@@ -4,6 +4,7 @@ is refused when that is what it expects. Zero misreads, and the counts the issue
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -36,3 +37,14 @@ def test_the_corpus_is_large_and_varied() -> None:
     assert len({c.prompt for c in CASES if c.kind != "heldout"}) >= 400
     for kind in ("question", "complaint", "polite", "typo", "british", "american", "several", "refusal", "scope"):
         assert kinds[kind] >= 9, kind
+
+
+@pytest.mark.skipif(not Path("/usr/share/dict/american-english").exists(), reason="Debian's wamerican is not installed")
+def test_the_real_word_list_is_up_to_date() -> None:
+    """A word the phrase table learns can bring real words within one edit of it: regenerate real_words.py."""
+    from retouch.engines.classic.real_words import REAL_WORDS
+
+    from .corpus.make_real_words import real_words
+
+    missing = set(real_words()) - REAL_WORDS
+    assert not missing, f"run python -m tests.unit.corpus.make_real_words ({sorted(missing)[:10]} …)"

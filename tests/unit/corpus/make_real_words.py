@@ -19,7 +19,8 @@ LISTS = [Path("/usr/share/dict/american-english"), Path("/usr/share/dict/british
 TARGET = Path(__file__).parents[3] / "src/retouch/engines/classic/real_words.py"
 
 
-def main() -> None:
+def real_words() -> list[str]:
+    """Dictionary words that a typo fix could turn into a known word (one edit away, or two known words)."""
     known = typos.known_words()
     words = set()
     for path in LISTS:
@@ -27,7 +28,11 @@ def main() -> None:
             word = line.strip().lower()
             if re.fullmatch(r"[a-z]{3,}", word) and word not in known:
                 words.add(word)
-    near = sorted(w for w in words if typos.candidates(w) or typos.split_words(w))
+    return sorted(w for w in words if typos.candidates(w) or typos.split_words(w))
+
+
+def main() -> None:
+    near = real_words()
     body = textwrap.fill(" ".join(near), width=112, initial_indent="    ", subsequent_indent="    ")
     TARGET.write_text(
         '"""English words one edit away from a word the parser knows, or made of two known words: what the person\n'

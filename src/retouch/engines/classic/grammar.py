@@ -83,4 +83,7 @@ def stage(name: str) -> list[Rule]:
     return [r for r in RULES if r.stage == name]
 
 
+_amt = amt  # the name phrase modules written before the split use
+
+
 from . import phrases_regions, phrases_colour, phrases_looks, phrases_geometry  # noqa: E402,F401,I001
