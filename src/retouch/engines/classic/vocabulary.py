@@ -18,7 +18,7 @@ AMOUNT_WORDS: list[tuple[str, float]] = [
     (r"\b(much|a lot|lots|very|strongly|significantly|heavily|way|really|considerably|dramatically)\b", 1.8),
     (r"\b(extremely|massively|hugely|super|intensely)\b", 2.5),
 ]
-_PERCENT = re.compile(r"(?:\bby |(?<![\w.])[+-])(?P<pct>\d+(?:\.\d+)?) ?(%|percent)")
+_PERCENT = re.compile(r"(?:\bby |(?<![\w.])[+-]?)(?P<pct>\d+(?:\.\d+)?) ?(%|percent)")
 
 COLOURS: dict[str, tuple[int, int, int]] = {
     "black": (0, 0, 0),
