@@ -47,6 +47,7 @@ class Clause:
     unknown: list[str] = field(default_factory=list)
     greetings: list[str] = field(default_factory=list)
     direction: str | None = None  # the last direction word, for a bare noun in the next clause
+    scope: Scope | None = None  # the scope it named or took over, for the clause after "and"
 
 
 def _words(clause: str) -> str:
@@ -71,7 +72,18 @@ def _rules(rest: str, rules: list[Rule], clause: str, steps: list[Step]) -> str:
     return rest
 
 
-def read_clause(clause: str, *, quotes: list[str], original: str, has_mask: bool, carried: str | None = None) -> Clause:
+def read_clause(
+    clause: str,
+    *,
+    quotes: list[str],
+    original: str,
+    has_mask: bool,
+    carried: str | None = None,
+    inherited: Scope | None = None,
+) -> Clause:
+    """``carried`` and ``inherited`` come from the clause before when "and" or a comma joins them: its direction,
+    for a bare noun ("reduce the brightness and contrast"), and its scope, for a clause without one ("make the sky
+    darker and bluer", "darken the background and blur it")."""
     if _REMOVE.search(clause) and not _NOT_REMOVAL.search(clause):
         if has_mask:
             return Clause([Step("remove", {}, clause)])
@@ -89,13 +101,16 @@ def read_clause(clause: str, *, quotes: list[str], original: str, has_mask: bool
     early = len(steps)
     rest, scope = extract(_tonal_verbs(rest))
     rest = _rules(rest, stage("general"), clause, steps)
+    own = bool(scope)
+    if not own and inherited and (len(steps) == early or re.search(r"\b(it|them|those|these)\b", rest)):
+        scope = inherited  # only adjustments, or words that point back: the scope of the clause before
     tokens = adjust.fold(_AMOUNT_RE.sub(" ", _PERCENT_RE.sub(" ", rest)))
     scope_concept = "tone" if scope.region in TONAL else ("hue" if scope.hue else None)
     reading = adjust.read(tokens, scope_concept, carried)
     problems = list(reading.problems)
     steps.extend(_adjustments(reading, clause, scope))
     problems += _apply_scope(steps, early, scope)
-    if scope and not steps and not reading.signs:  # "make the sky" (and then?): a region with nothing to do
+    if own and not steps and not reading.signs:  # "make the sky" (and then?): a region with nothing to do
         problems.append(f"the {scope.region or scope.hue or scope.keep}")
     named: set[str] = set().union(*(OP_WORDS.get(s.op, set()) for s in steps))
     left = [t for i, t in enumerate(tokens) if i not in reading.used]
@@ -105,7 +120,7 @@ def read_clause(clause: str, *, quotes: list[str], original: str, has_mask: bool
     greetings = [w for w in unknown if w in GREETINGS]
     unknown = [("tame" if w == "tame_shadows" else w) for w in unknown if w not in GREETINGS] + problems
     direction = reading.modifiers[-1] if reading.modifiers else carried
-    return Clause(steps, unknown, greetings, direction)
+    return Clause(steps, unknown, greetings, direction, scope if scope and steps else None)
 
 
 def _leftover(words: list[str]) -> list[str]:

@@ -17,6 +17,7 @@ from .plan import Plan, Step
 from .polarity import step_sign
 from .quotes import pull_quotes
 from .refusals import refusal_for
+from .scope import Scope
 from .typos import correct
 from .vocabulary import CONTRACTIONS
 
@@ -27,9 +28,26 @@ MAX_INSTRUCTION_CHARS = 400
 MAX_STEPS = 24
 
 _CLAUSE_SPLIT = re.compile(
-    r"\s*(?:[,;!?]|\.(?!\d)|\band then\b|\bthen\b|\band also\b|\band\b|\bplus\b|\balso\b|\bafter that\b|\bfinally\b"
+    r"\s*([,;!?]|\.(?!\d)|\band then\b|\bthen\b|\band also\b|\band\b|\bplus\b|\balso\b|\bafter that\b|\bfinally\b"
     r"|\bwhile\b|\bas well as\b|\bfollowed by\b|\bbut\b|\bfirst\b|\bnext\b)\s*"
 )
+# Joins after which a clause without a scope of its own continues the one before ("the sky darker and bluer").
+_CONTINUING = {",", "and", "plus", "as well as", "while"}
+
+
+def split_clauses(text: str) -> list[tuple[str, bool]]:
+    """The clauses of a prompt, each with whether "and" or a comma joins it to the one before."""
+    parts = _CLAUSE_SPLIT.split(text)
+    out: list[tuple[str, bool]] = []
+    join = ""
+    for i, part in enumerate(parts):
+        if i % 2:  # a separator
+            join = part
+        elif part.strip():
+            out.append((part.strip(), join in _CONTINUING))
+    return out
+
+
 _SYNONYMS = [
     (r"\bb\s*[&/]\s*w\b|\bblack\s*(?:&|and|-and-|n)\s*white\b|\bblack-and-white\b|\bbnw\b", "blackwhite"),
     (r"\bblackwhite (?:gr[ae]y ?)?scale\b", "blackwhite"),
@@ -134,21 +152,28 @@ def parse(prompt: str, *, num_inputs: int = 1, has_mask: bool = False) -> Plan:
             f"the prompt is {len(prompt)} characters long; the classic engine reads at most {MAX_PROMPT_CHARS}",
         )
     text, quotes = normalise(prompt)
-    clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text) if c and c.strip()]
-    _check_limits(clauses)
+    _check_limits([c for c, _ in split_clauses(text)])
     text = _fold(correct(text)[0])
-    clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text) if c and c.strip()]
-    _check_limits(clauses)
+    clauses = split_clauses(text)
+    _check_limits([c for c, _ in clauses])
     steps: list[Step] = []
     failed: list[tuple[str, list[str]]] = []
     greetings: list[str] = []
     carried: str | None = None
-    for clause in clauses:
+    scope: Scope | None = None
+    for clause, continuing in clauses:
         if steps and steps[-1].op == "text" and is_text_modifier(clause):
             steps[-1] = Step("text", text_params(clause, dict(steps[-1].params)), steps[-1].words + ", " + clause)
             continue
-        read: Clause = read_clause(clause, quotes=quotes, original=prompt, has_mask=has_mask, carried=carried)
-        carried = read.direction
+        read: Clause = read_clause(
+            clause,
+            quotes=quotes,
+            original=prompt,
+            has_mask=has_mask,
+            carried=carried,
+            inherited=scope if continuing else None,
+        )
+        carried, scope = read.direction, read.scope
         greetings += read.greetings
         if read.unknown:
             failed.append((clause, read.unknown))
