@@ -183,6 +183,7 @@ async function pollQueue(requestId) {
   while (state.running === requestId) {
     try {
       const s = await api.status(requestId);
+      if (state.running !== requestId) return;  // finished while this status was on its way: keep the final word
       if (s.status === "IN_QUEUE") $("status").textContent = `In queue, position ${s.queue_position}`;
       else if (s.status === "IN_PROGRESS") $("status").textContent = "Running…";
       else return;
