@@ -74,15 +74,21 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_plan(args: argparse.Namespace) -> int:
     import importlib
 
-    from .errors import EngineRefusal
+    from .errors import EngineRefusal, InputError
 
     # Imported by name: the planner belongs to the classic engine, which the CLI does not otherwise depend on.
     plan_text = importlib.import_module("retouch.engines.classic").plan_text
 
     try:
+        # One line a step: the operation, [the direction its words were read in], and the words it came from.
         print(plan_text(args.prompt, num_inputs=args.inputs, has_mask=args.mask))
     except EngineRefusal as exc:
         print(f"refused: {exc.message}", file=sys.stderr)
+        if exc.not_understood:
+            print(f"not understood: {', '.join(exc.not_understood)}", file=sys.stderr)
+        return 2
+    except InputError as exc:
+        print(f"refused ({exc.field}): {exc.message}", file=sys.stderr)
         return 2
     return 0
 

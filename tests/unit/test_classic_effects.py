@@ -200,7 +200,13 @@ def test_alpha_is_kept_and_streams_show_progress() -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 10_000), prompt=st.sampled_from(["warmer", "blur it", "B&W", "add film grain", "cartoon"]))
+@given(
+    seed=st.integers(0, 10_000),
+    prompt=st.sampled_from(
+        ["warmer", "blur it", "B&W", "add film grain", "cartoon", "make the reds more vibrant", "oil painting",
+         "desaturate everything except the red", "it looks too blue", "watercolour", "70s look", "make it greener"]
+    ),
+)  # fmt: skip
 def test_outside_the_mask_is_byte_identical(seed: int, prompt: str) -> None:
     from retouch.worker.finish import finish_output
 

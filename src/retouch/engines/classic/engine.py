@@ -16,13 +16,14 @@ from PIL import Image
 from ...errors import InputError
 from ...imaging.mask import feather_inside
 from ..base import EditTask, EngineResult, Progress, TaskInfo
-from . import looks, ops_filters, ops_geometry, ops_regions, ops_text, ops_tone  # noqa: F401  (register the operations)
+from . import horizon, looks, ops_colour, ops_filters, ops_geometry, ops_regions, ops_stylise, ops_text, ops_tone
 from .generate import draw, plan_generation
 from .ops import REGISTRY, OpContext
 from .parser import parse
 from .plan import Plan
+from .scoped import apply_step
 
-_ = (looks, ops_filters, ops_geometry, ops_regions, ops_text, ops_tone)
+_ = (horizon, looks, ops_colour, ops_filters, ops_geometry, ops_regions, ops_stylise, ops_text, ops_tone)
 
 
 def plan_for(info: TaskInfo) -> Plan:
@@ -67,7 +68,7 @@ def run_plan(plan: Plan, image: Image.Image, ctx: OpContext, progress: Progress,
             rgb, alpha = (out, None) if alpha is None else (out[..., :3], out[..., 3:])
             original = rgb
         else:
-            out = spec.apply(rgb, step.params, ctx).astype(np.float32)
+            out = apply_step(spec, rgb, step.params, ctx).astype(np.float32)
             if out.shape[2] == 4:  # the operation made a new alpha (background removal)
                 new_alpha = out[..., 3:]
                 alpha = new_alpha if alpha is None else alpha * new_alpha

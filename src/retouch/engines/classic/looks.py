@@ -46,6 +46,34 @@ LOOKS: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("saturation", {"direction": -1, "amount": 0.3}),
     ],
     "dramatic": [("contrast", {"amount": 1.4}), ("vibrance", {"amount": 0.8}), ("vignette", {"amount": 0.9})],
+    "seventies": [
+        ("warmth", {"amount": 1.2}),
+        ("colour_balance", {"toward": "yellow", "amount": 0.6}),
+        ("saturation", {"direction": -1, "amount": 0.35}),
+        ("contrast", {"direction": -1, "amount": 0.5}),
+        ("fade", {"amount": 1.2}),
+        ("grain", {"amount": 0.5}),
+    ],
+    "eighties_film": [
+        ("contrast", {"amount": 0.5}),
+        ("saturation", {"amount": 0.5}),
+        ("colour_balance", {"toward": "magenta", "amount": 0.5}),
+        ("fade", {"amount": 0.6}),
+        ("vignette", {"amount": 0.5}),
+        ("grain", {"amount": 0.7}),
+    ],
+    "cozy": [
+        ("warmth", {"amount": 1.4}),
+        ("shadows", {"amount": 0.6}),
+        ("contrast", {"direction": -1, "amount": 0.4}),
+        ("vignette", {"amount": 0.6}),
+    ],
+    "dreamy": [
+        ("glow", {"amount": 1.0}),
+        ("contrast", {"direction": -1, "amount": 0.6}),
+        ("saturation", {"direction": -1, "amount": 0.3}),
+        ("exposure", {"ev": 0.25}),
+    ],
 }
 
 

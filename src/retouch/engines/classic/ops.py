@@ -54,12 +54,16 @@ def capabilities() -> str:
     """One line listing what the engine can do, for refusals and docs."""
     groups = {
         "colour and light": "brightness, exposure, contrast, shadows, highlights, gamma, saturation, vibrance, warmth, "
-        "tint, hue shift, "
-        "black & white, sepia, invert, auto levels, auto white balance, looks (golden hour, night, moody, vintage, "
-        "high key, low key, faded film, cinematic, dramatic)",
-        "filters": "blur, sharpen, denoise, vignette, grain, pixelate, posterize, cartoon, pencil sketch, emboss",
+        "colour balance (greener, less red), selective colour (the reds ... magentas, skin tones), colour splash, "
+        "tint, hue shift, black & white, sepia, invert, auto levels, white balance (also from 'too blue'), looks "
+        "(golden hour, night, moody, vintage, 70s, 80s film, cozy, dreamy, high key, low key, faded film, "
+        "cinematic, dramatic); any of them only in the sky, the background, the subject, the shadows or the "
+        "highlights",
+        "filters": "blur, sharpen, denoise, vignette, grain, pixelate, posterize, cartoon, pencil sketch, emboss, "
+        "oil painting, watercolour",
         "text": "add text with position, colour, size, outline or shadow",
-        "geometry": "rotate, flip, crop to an aspect ratio or region, resize, pad or add a border",
+        "geometry": "rotate (a slight rotation crops its corners), straighten the horizon, flip, crop to an aspect "
+        "ratio, a region, a side or the subject, zoom in, resize, pad or add a border",
         "regions": "remove what a mask covers (inpainting); blur, replace (colour, gradient, another image) or "
         "remove the background; take the colours of another image; paste another image or a logo as a "
         "watermark; side by side",

@@ -37,6 +37,10 @@ def _fill(img: Array, colour: Any) -> list[float]:
 )
 def rotate(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
     degrees = float(p.get("degrees", 90)) % 360
+    if p.get("crop") and degrees % 90 != 0:  # a slight turn: the empty corners are cropped away
+        from .horizon import rotate_and_crop
+
+        return rotate_and_crop(img, (degrees + 180.0) % 360.0 - 180.0)
     if degrees % 90 == 0:
         return np.ascontiguousarray(np.rot90(img, k=int(degrees // 90)))
     h, w = img.shape[:2]
@@ -58,9 +62,18 @@ def flip(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
     return np.ascontiguousarray(np.flip(img, axis=axis))
 
 
-@register("crop", "crop to an aspect ratio (centred) or a named region", geometric=True)
+@register("crop", "crop to an aspect ratio (centred), a region, a side, the subject, or zoom in", geometric=True)
 def crop(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
     h, w = img.shape[:2]
+    if "side" in p:
+        return _crop_side(img, str(p["side"]), float(p.get("share", 0.15)))
+    if "zoom" in p:
+        zoom = max(1.0, float(p["zoom"]))
+        new_w, new_h = max(1, round(w / zoom)), max(1, round(h / zoom))
+        top, left = (h - new_h) // 2, (w - new_w) // 2
+        return np.ascontiguousarray(img[top : top + new_h, left : left + new_w])
+    if p.get("to") == "subject":
+        return _crop_subject(img)
     if "region" in p:
         x0, y0, x1, y1 = REGIONS[p["region"]]
         return np.ascontiguousarray(img[round(y0 * h) : round(y1 * h), round(x0 * w) : round(x1 * w)])
@@ -73,6 +86,36 @@ def crop(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
     new_h = max(1, round(w / target))
     top = (h - new_h) // 2
     return np.ascontiguousarray(img[top : top + new_h])
+
+
+def _crop_side(img: Array, side: str, share: float) -> Array:
+    h, w = img.shape[:2]
+    cut_w, cut_h = round(w * min(share, 0.9)), round(h * min(share, 0.9))
+    top, bottom, left, right = 0, h, 0, w
+    if side == "left":
+        left = cut_w
+    elif side == "right":
+        right = w - cut_w
+    elif side == "top":
+        top = cut_h
+    else:
+        bottom = h - cut_h
+    return np.ascontiguousarray(img[top:bottom, left:right])
+
+
+def _crop_subject(img: Array) -> Array:
+    """The subject's bounding box (the person segmenter, else GrabCut) with a margin of 8% of its size."""
+    from .foreground import find_foreground
+
+    h, w = img.shape[:2]
+    ys, xs = np.nonzero(find_foreground(np.ascontiguousarray(img[..., :3])) > 0.5)
+    if len(ys) == 0:
+        from ...errors import EngineRefusal
+
+        raise EngineRefusal("the classic engine found no subject to crop to; send a crop ratio or a side instead")
+    y0, y1, x0, x1 = int(ys.min()), int(ys.max()) + 1, int(xs.min()), int(xs.max()) + 1
+    my, mx = round((y1 - y0) * 0.08), round((x1 - x0) * 0.08)
+    return np.ascontiguousarray(img[max(0, y0 - my) : min(h, y1 + my), max(0, x0 - mx) : min(w, x1 + mx)])
 
 
 @register("resize", "resize to a size or by a factor", geometric=True)

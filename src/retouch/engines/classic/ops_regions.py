@@ -166,5 +166,5 @@ def sky_replace(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
 
     weight = ctx.mask if ctx.mask is not None else find_sky(img)
     h, w = img.shape[:2]
-    painted = paint_sky(p.get("style", "clear"), (w, h), ctx.rng)
+    painted = paint_sky(p.get("style", "clear"), (w, h), ctx.rng, intense=bool(p.get("intense")))
     return (img * (1 - weight[..., None]) + painted * weight[..., None]).astype(np.float32)

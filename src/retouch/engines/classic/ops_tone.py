@@ -13,7 +13,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .colour import Array, curve, from_lab, linear_to_srgb, luminance, rgb_to_lab_colour, srgb_to_linear, to_lab
+from .colour import Array, curve, from_lab, linear_to_srgb, rgb_to_lab_colour, srgb_to_linear, to_lab
 from .ops import REGISTRY, OpContext, register
 
 LabKernel = Callable[[Array, dict[str, Any]], None]
@@ -55,18 +55,19 @@ def brightness(lab: Array, p: dict[str, Any]) -> None:
     np.clip(light + delta * weight, 0, 100, out=light)
 
 
-@lab_op("shadows", "lift the shadows (dark tones) and leave the highlights")
+@lab_op("shadows", "lift (or deepen) the shadows (dark tones) and leave the highlights")
 def shadows(lab: Array, p: dict[str, Any]) -> None:
     light = lab[..., 0]
     lift = np.clip((50.0 - light) / 50.0, 0, 1) ** 2
-    np.clip(light + np.float32(18.0 * _strength(p)) * lift, 0, 100, out=light)
+    np.clip(light + np.float32(18.0 * _strength(p) * _sign(p)) * lift, 0, 100, out=light)
 
 
-@lab_op("highlights", "bring down the highlights (bright tones) and leave the shadows")
+@lab_op("highlights", "bring down (or brighten) the highlights (bright tones) and leave the shadows")
 def highlights(lab: Array, p: dict[str, Any]) -> None:
     light = lab[..., 0]
-    drop = np.clip((light - 50.0) / 50.0, 0, 1) ** 2
-    np.clip(light - np.float32(18.0 * _strength(p)) * drop, 0, 100, out=light)
+    weight = np.clip((light - 50.0) / 50.0, 0, 1) ** 2
+    sign = 1 if p.get("direction", -1) > 0 else -1  # without a direction: "recover the highlights", down
+    np.clip(light + np.float32(18.0 * _strength(p) * sign) * weight, 0, 100, out=light)
 
 
 @lab_op("contrast", "spread of lightness around its mean")
@@ -177,16 +178,6 @@ def auto_levels(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
     low = np.percentile(small, 0.5, axis=0).astype(np.float32)
     high = np.percentile(small, 99.5, axis=0).astype(np.float32)
     return np.clip((img - low) / np.maximum(high - low, 1e-3), 0, 1).astype(np.float32)
-
-
-@register("auto_white_balance", "neutralise a colour cast (grey world on the mid-tones)")
-def auto_white_balance(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
-    small = _sample(img)
-    grey = luminance(small)
-    mid = small[(grey > 0.1) & (grey < 0.9)]
-    means = (mid if len(mid) > 100 else small).mean(axis=0)
-    gains = float(means.mean()) / np.maximum(means, 1e-3)
-    return np.clip(img * gains.astype(np.float32), 0, 1).astype(np.float32)
 
 
 def apply_steps(img: Array, steps: list[tuple[str, dict[str, Any]]], ctx: OpContext) -> Array:

@@ -1,161 +1,190 @@
 # ruff: noqa: E501  (phrase patterns read best on one line each)
-"""Prompt → Plan. Splits the prompt into clauses, reads each with the phrase table, and refuses (with the exact
-words it could not place) rather than guess: a wrong edit is worse than a clear "no"."""
+"""Prompt → Plan. Normalises the prompt, fixes typos, splits it into clauses, reads each (``clause.py``), then
+makes the plan say each thing once: repeated requests are merged, contradictory ones ("brighter and darker") are
+refused naming both. Anything it can not place is refused with the exact words: a wrong edit is worse than a no.
+
+Every pass is linear in the prompt's length, and the limits below bound the constant.
+"""
 
 from __future__ import annotations
 
 import re
 
-from ...errors import EngineRefusal
-from .grammar import OP_WORDS, RULES, TEXT_MODIFIERS, text_params
+from ...errors import EngineRefusal, InputError
+from .clause import Clause, read_clause
+from .phrases_text import is_text_modifier, text_params
 from .plan import Plan, Step
+from .polarity import step_sign
+from .quotes import pull_quotes
 from .refusals import refusal_for
-from .vocabulary import AMOUNT_WORDS, COLOUR_RE, FILLER
+from .scope import Scope
+from .typos import correct
+from .vocabulary import CONTRACTIONS
 
-_QUOTED = re.compile(r"\"([^\"]+)\"|“([^”]+)”|‘([^’]+)’|(?<![a-z])'([^']+)'(?![a-z])")
+# Limits that keep one prompt's cost small and bounded (the parser runs before a request is queued).
+MAX_PROMPT_CHARS = 8000
+MAX_CLAUSES = 24
+MAX_INSTRUCTION_CHARS = 400
+MAX_STEPS = 24
+
 _CLAUSE_SPLIT = re.compile(
-    r"\s*(?:[,;!?]|\.(?!\d)|\band then\b|\bthen\b|\band also\b|\band\b|\bplus\b|\balso\b|\bafter that\b|\bfinally\b"
-    r"|\bwhile\b|\bas well as\b|\bfollowed by\b)\s*"
+    r"\s*([,;!?]|\.(?!\d)|\band then\b|\bthen\b|\band also\b|\band\b|\bplus\b|\balso\b|\bafter that\b|\bfinally\b"
+    r"|\bwhile\b|\bas well as\b|\bfollowed by\b|\bbut\b|\bfirst\b|\bnext\b)\s*"
 )
-_TEXT_VERB = re.compile(r"\b(add|write|put|place|overlay|insert|caption|label|title|stamp|watermark|type|print|say)\b")
+# Joins after which a clause without a scope of its own continues the one before ("the sky darker and bluer").
+_CONTINUING = {",", "and", "plus", "as well as", "while"}
+
+
+def split_clauses(text: str) -> list[tuple[str, bool]]:
+    """The clauses of a prompt, each with whether "and" or a comma joins it to the one before."""
+    parts = _CLAUSE_SPLIT.split(text)
+    out: list[tuple[str, bool]] = []
+    join = ""
+    for i, part in enumerate(parts):
+        if i % 2:  # a separator
+            join = part
+        elif part.strip():
+            out.append((part.strip(), join in _CONTINUING))
+    return out
+
+
 _SYNONYMS = [
     (r"\bb\s*[&/]\s*w\b|\bblack\s*(?:&|and|-and-|n)\s*white\b|\bblack-and-white\b|\bbnw\b", "blackwhite"),
-    (r"\bcolour", "colour"),
+    (r"\bblackwhite (?:gr[ae]y ?)?scale\b", "blackwhite"),
+    (r"\bwarm(?:,| and)? (co[sz]y)\b", r"\1"),
+    (r"\b(?:but|and) (?:keep|leave)(?: only| just)?(?: the)?\b", " except the "),
+    (r"\b(everything|all) but\b", r"\1 except"),
+    (
+        r"\bkeep (?:only )?(?:the )?(\w+?)s?(?: colou?rs?)? and (?:make|turn) (?:the rest|everything else)(?: of (?:it|the (?:image|photo|picture)))? (?:blackwhite|gr[ae]y ?scale|monochrome|gr[ae]y)\b",
+        r"colour splash \1",
+    ),
+    (r"\bbut not (?:too|so) (?:much|strong(?:ly)?|heavy|heavily|far|extreme)\b", " slightly"),
+    (r"\b(?:apart from|other than|except for|save for|excluding)\b", "except"),
+    (r"\bbluish\b", "blueish"),
     (r"&", " and "),
     (r"\s+", " "),
 ]
-_ALLOWED = FILLER | {"%", "percent", "degrees", "deg", "tone", "tones", "look", "mood", "effect", "vibe", "feel"}
-_AMOUNT_RE = re.compile("|".join(p for p, _ in AMOUNT_WORDS))
-MAX_CLAUSES = 24
-# Removal names an object we cannot see; with a mask, the mask says what it is, so the whole clause is the removal.
-_REMOVE = re.compile(
-    r"\b(remove|erase|delete|get rid of|take out|take away|clean up|eliminate|retouch out|inpaint|fill (in )?the (masked|white|marked) (area|part|region)|fill (it|the hole))\b"
-)
-_NOT_REMOVAL = re.compile(
-    r"\b((remove|erase|delete|get rid of|take out|take away|clean up|eliminate)( the)? (back ?ground|backdrop|surroundings)\b"
-    r"|colou?rs?\b|colou?r cast|noise|grain|red ?eye)"
-)
-# With a mask, words that only point at it ("the masked area", "the selection") say where, not what.
-_MASK_WORDS = {
-    "masked",
-    "mask",
-    "area",
-    "region",
-    "selected",
-    "selection",
-    "marked",
-    "part",
-    "inside",
-    "within",
-    "only",
-    "white",
-    "painted",
-    "highlighted",
-}
+_SYNONYMS_RE = [(re.compile(p), r) for p, r in _SYNONYMS]
+_CONTRACTIONS_RE = [(re.compile(p), r) for p, r in CONTRACTIONS]
+# Operations that may rightly appear twice ("rotate 90, then add a border, then rotate 90").
+_REPEATABLE = {"rotate", "resize", "pad", "extend", "text", "paste", "crop"}
+_FAMILIES = {"sharpen": ("sharpness", 1), "blur": ("sharpness", -1), "grain": ("noise", 1), "denoise": ("noise", -1)}
 
 
 def normalise(prompt: str) -> tuple[str, list[str]]:
-    """Lower-cases, pulls out quoted text (kept verbatim as qtextN) and folds synonyms that contain 'and'."""
-    quotes: list[str] = []
-
-    def keep(match: re.Match[str]) -> str:
-        quotes.append(next(g for g in match.groups() if g is not None))
-        return f" qtext{len(quotes) - 1} "
-
-    text = _QUOTED.sub(keep, prompt)
+    """Lower-cases, pulls out quoted text (kept verbatim as qtextN), spells out contractions and folds synonyms
+    that contain 'and' (so "black and white" is not split into two clauses)."""
+    text, quotes = pull_quotes(prompt)
     text = text.lower()
-    for pattern, replacement in _SYNONYMS:
-        text = re.sub(pattern, replacement, text)
-    return text.strip(), quotes
+    for pattern, replacement in _CONTRACTIONS_RE:
+        text = pattern.sub(replacement, text)
+    return _fold(text), quotes
 
 
-_PERCENT_RE = re.compile(r"\bby -?\d+(\.\d+)? ?(%|percent)|-?\d+(\.\d+)? ?(%|percent)")
+def _fold(text: str) -> str:
+    for pattern, replacement in _SYNONYMS_RE:
+        text = pattern.sub(replacement, text)
+    return text.strip()
 
 
-def _leftover(clause: str) -> list[str]:
-    rest = _AMOUNT_RE.sub(" ", _PERCENT_RE.sub(" ", clause))
-    words = re.findall(r"[a-z0-9#'%+-]+", rest)
-    return [w for w in words if w not in _ALLOWED and w.strip("'") not in _ALLOWED]
+def _check_limits(clauses: list[str]) -> None:
+    if len(clauses) > MAX_CLAUSES:
+        raise InputError(
+            "prompt", f"the prompt has {len(clauses)} instructions; the classic engine takes at most {MAX_CLAUSES}"
+        )
+    longest = max((len(c) for c in clauses), default=0)
+    if longest > MAX_INSTRUCTION_CHARS:
+        raise InputError(
+            "prompt",
+            f"one instruction in the prompt is {longest} characters long; the classic engine reads at most "
+            f"{MAX_INSTRUCTION_CHARS} characters per instruction (quoted text to write does not count)",
+        )
 
 
-_UNQUOTED_TEXT = re.compile(
-    r"^(?:please )?(?:write|caption|(?:add|put|place|overlay) (?:the |a |some )?(?:text|caption|title|label|words?)"
-    r"(?: that says| saying| reading| which says)?)\s+(?P<text>.+?)"
-    r"(?=\s+(?:at|in|on|to|along|across|near)\s+(?:the\s+)?(?:top|bottom|upper|lower|center|centre|middle|left|right)\b"
-    rf"|\s+in\s+(?:{COLOUR_RE})\b|\s+(?:in\s+)?(?:large|small|big|huge|tiny|bold)\b|\s*$)"
-)
+def _family(step: Step) -> tuple[tuple[object, ...], int] | None:
+    """What a step adjusts (operation, what it names, where) and which way, for merging and contradictions."""
+    p = step.params
+    where = (p.get("region"), p.get("range"), p.get("channel"), p.get("toward"))
+    if step.op in _FAMILIES and "radius" not in p:
+        name, sign = _FAMILIES[step.op]
+        return (name, *where), sign
+    sign = step_sign(step.op, p)
+    if sign and step.op not in _REPEATABLE:
+        return (step.op, *where), sign
+    return None
 
 
-def _unquoted_text(clause: str, original: str) -> Step | None:
-    """``write Hello World at the top``: the words after the verb, in the prompt's own letter case."""
-    match = _UNQUOTED_TEXT.match(clause)
-    if match is None:
-        return None
-    words = match.group("text").strip()
-    found = re.search(re.escape(words), original, re.IGNORECASE)
-    text = found.group(0) if found else words
-    rest = clause[: match.start("text")] + clause[match.end("text") :]
-    return Step("text", text_params(rest, {"text": text}), clause)
-
-
-def _text_step(clause: str, quotes: list[str]) -> Step | None:
-    marker = re.search(r"qtext(\d+)", clause)
-    if marker is None or not (_TEXT_VERB.search(clause) or re.search(r"\btext\b", clause)):
-        return None
-    params = text_params(clause, {"text": quotes[int(marker.group(1))]})
-    return Step("text", params, clause)
-
-
-def _read_clause(clause: str) -> tuple[list[Step], list[str]]:
-    steps: list[Step] = []
-    rest = f" {clause} "
-    for r in RULES:
-        if any(s.op == r.op for s in steps):
+def _merge(steps: list[Step]) -> list[Step]:
+    """One step per thing asked for; opposite requests for the same thing are refused, naming both."""
+    kept: list[Step] = []
+    seen: dict[tuple[object, ...], tuple[int, Step]] = {}
+    for step in steps:
+        family = _family(step)
+        if family is not None:
+            key, sign = family
+            if key in seen:
+                other_sign, other = seen[key]
+                if other_sign != sign:
+                    raise EngineRefusal(
+                        f"the prompt asks for opposite changes: '{other.words}' and '{step.words}'; say which one",
+                        not_understood=[other.words, step.words],
+                        capable_engines=[],
+                    )
+                continue
+            seen[key] = (sign, step)
+            kept.append(step)
             continue
-        match = r.pattern.search(rest)
-        while match is not None:
-            steps.append(Step(r.op, r.build(match, clause), clause.replace("blackwhite", "black and white")))
-            rest = rest[: match.start()] + " " + rest[match.end() :]
-            match = r.pattern.search(rest)
-    named: set[str] = set().union(*(OP_WORDS.get(s.op, set()) for s in steps))
-    return steps, [w for w in _leftover(rest) if w not in named]
+        twin = next((i for i, k in enumerate(kept) if k.op == step.op and step.op not in _REPEATABLE), None)
+        if twin is not None and (step.params == kept[twin].params or step.op == "auto_white_balance"):
+            if step.op == "auto_white_balance" and "cast" in step.params:
+                kept[twin] = step  # a named cast says more than "fix the white balance"
+            continue
+        kept.append(step)
+    return kept
 
 
 def parse(prompt: str, *, num_inputs: int = 1, has_mask: bool = False) -> Plan:
     if not prompt or not prompt.strip():
         raise EngineRefusal("the prompt is empty: say what to change", capable_engines=[])
-    text, quotes = normalise(prompt)
-    clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text) if c and c.strip()]
-    if len(clauses) > MAX_CLAUSES:
-        raise EngineRefusal(
-            f"the prompt has {len(clauses)} instructions; the classic engine takes at most {MAX_CLAUSES}"
+    if len(prompt) > MAX_PROMPT_CHARS:
+        raise InputError(
+            "prompt",
+            f"the prompt is {len(prompt)} characters long; the classic engine reads at most {MAX_PROMPT_CHARS}",
         )
+    text, quotes = normalise(prompt)
+    _check_limits([c for c, _ in split_clauses(text)])
+    text = _fold(correct(text)[0])
+    clauses = split_clauses(text)
+    _check_limits([c for c, _ in clauses])
     steps: list[Step] = []
     failed: list[tuple[str, list[str]]] = []
-    for clause in clauses:
-        if steps and steps[-1].op == "text" and TEXT_MODIFIERS.match(clause):
+    greetings: list[str] = []
+    carried: str | None = None
+    scope: Scope | None = None
+    for clause, continuing in clauses:
+        if steps and steps[-1].op == "text" and is_text_modifier(clause):
             steps[-1] = Step("text", text_params(clause, dict(steps[-1].params)), steps[-1].words + ", " + clause)
             continue
-        if _REMOVE.search(clause) and not _NOT_REMOVAL.search(clause):
-            if has_mask:
-                steps.append(Step("remove", {}, clause))
-            else:
-                failed.append(
-                    (clause, [w for w in _leftover(clause) if w not in ("remove", "erase", "delete")] or ["remove"])
-                )
-            continue
-        text_step = _text_step(clause, quotes) or _unquoted_text(clause, prompt)
-        if text_step is not None:
-            steps.append(text_step)
-            continue
-        found, unknown = _read_clause(clause)
-        if has_mask and found:
-            unknown = [w for w in unknown if w not in _MASK_WORDS]
-        if unknown:
-            failed.append((clause, unknown))
-        steps.extend(found)
+        read: Clause = read_clause(
+            clause,
+            quotes=quotes,
+            original=prompt,
+            has_mask=has_mask,
+            carried=carried,
+            inherited=scope if continuing else None,
+        )
+        carried, scope = read.direction, read.scope
+        greetings += read.greetings
+        if read.unknown:
+            failed.append((clause, read.unknown))
+        steps.extend(read.steps)
     if failed:
         raise refusal_for(failed, quotes, has_mask=has_mask, num_inputs=num_inputs)
     if not steps:
-        raise refusal_for([(text, [])], quotes, has_mask=has_mask, num_inputs=num_inputs)
+        raise refusal_for([(text[:MAX_INSTRUCTION_CHARS], greetings)], quotes, has_mask=has_mask, num_inputs=num_inputs)
+    steps = _merge(steps)
+    if len(steps) > MAX_STEPS:
+        raise InputError(
+            "prompt", f"the prompt asks for {len(steps)} steps; the classic engine runs at most {MAX_STEPS}"
+        )
     return Plan(tuple(steps))

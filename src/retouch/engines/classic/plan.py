@@ -20,6 +20,13 @@ class Step:
         args = ", ".join(f"{k}={_fmt(v)}" for k, v in self.params.items())
         return f"{self.op}({args})"
 
+    @property
+    def direction(self) -> str:
+        """The direction the words were read in ("darker", "clockwise", "less red"), or "" when there is none."""
+        from .polarity import direction_label
+
+        return direction_label(self.op, dict(self.params))
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -30,7 +37,11 @@ class Plan:
         return [s.op for s in self.steps]
 
     def describe(self) -> str:
-        lines = [f'{i}. {s.describe()}  <- "{s.words}"' for i, s in enumerate(self.steps, 1)]
+        """One line a step: the operation, the direction it was read in, and the words it came from."""
+        lines = []
+        for i, s in enumerate(self.steps, 1):
+            direction = f" [{s.direction}]" if s.direction else ""
+            lines.append(f'{i}. {s.describe()}{direction}  <- "{s.words}"')
         return "\n".join(lines)
 
 

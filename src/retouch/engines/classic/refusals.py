@@ -13,8 +13,43 @@ GENERATIVE = ["diffusers", "openai"]
 # (pattern on the clause, reason). First match wins.
 _REASONS: list[tuple[str, str]] = [
     (
-        r"\b(colou?ri[sz]e|colou?ri[sz]ation|add colou?rs? to|restore (the )?colou?rs?)\b",
+        r"\b(colou?ri[sz]e|colou?ri[sz]ation|add colou?rs? to|restore (the )?colou?rs?"
+        r"|colou?r( in)?( the| this| an?| my)?( old)? blackwhite"
+        r"|(bring back|recover|return)( the| its)? (original )?colou?rs?)\b",
         "colorizing a black-and-white photo means inventing colours, which needs a generative engine",
+    ),
+    (
+        r"\b(change|replace|edit|fix|correct|translate|erase|delete|rotate|move|make|swap|spell|rewrite|update|enlarge|"
+        r"shrink|recolou?r)\b.{0,60}\b(text|word|words|writing|lettering|letters|caption|title|label|sign|font)\b",
+        "changing text that is already in the picture needs it read first (text recognition) and redrawn, which "
+        "needs a generative engine; the classic engine can only add new text ('add the text \"Hello\" at the top')",
+    ),
+    (
+        r"\b(add|write|put|place|insert|overlay)\b.{0,40}\b(text|caption|title|label|words?|something|anything)\b",
+        "a text overlay needs the words to write, in quotes: 'add the text \"Happy birthday\" at the top'",
+    ),
+    (
+        r"\bcrop\b.{0,30}\b(mask|masked|selection|selected)\b",
+        "cropping to the mask is not available: a mask keeps the picture's frame (everything outside it is "
+        "restored); drop the mask and crop to an aspect ratio, a side, the subject, or zoom in",
+    ),
+    (
+        r"^(please )?(crop|trim|cut)( it| this| the (image|photo|picture))?$|\bcrop\b",
+        "say what to crop to: an aspect ratio ('crop to 16:9', 'square'), a side ('crop the left side'), the subject "
+        "('crop to the person'), or a centre crop by an amount ('zoom in 20%')",
+    ),
+    (
+        r"\bzoom(ed)? ?out\b",
+        "zooming out needs picture beyond the frame: 'make it wider' or 'extend to 16:9' fills it from the picture "
+        "itself, and a generative engine can invent it",
+    ),
+    (
+        r"\btame( the)? (shadows|blacks|darks)\b",
+        "'tame the shadows' could mean lighter or darker: say 'lift the shadows' or 'deepen the shadows'",
+    ),
+    (
+        r"^(make|turn|set)?( the)? (sky|skies|back ?ground|backdrop|subject|foreground|person|shadows|highlights)$",
+        "a clause names a region but no change: say what to do to it ('make the sky darker')",
     ),
     (
         r"\b(remove|erase|delete|get rid of|take out|take away|clean up|eliminate|hide|cut out)\b",
@@ -40,7 +75,7 @@ _REASONS: list[tuple[str, str]] = [
         "photo",
     ),
     (
-        r"\b(replace|swap|substitute|into|instead of|turn .* into|change (the|his|her|its) \w+ (to|into))\b",
+        r"\b(replace|swap|substitute|into|instead of|turn( \w+){1,4} into|change (the|his|her|its) \w+ (to|into))\b",
         "replacing or transforming objects needs a generative engine",
     ),
     (
@@ -56,6 +91,12 @@ _REASONS: list[tuple[str, str]] = [
     (
         r"\b(what|why|how|who|where|when|tell me|describe|explain|hello|hi|thanks)\b",
         "this is not an edit instruction; describe how the image should change",
+    ),
+    (
+        r"\b(less|lower|reduce|decrease|down|too|not)\b",
+        "a word that lowers or reverses ('less', 'reduce', 'too', 'not') was not attached to anything the classic "
+        "engine can turn down (brightness, exposure, contrast, saturation, vibrance, warmth, a colour, shadows, "
+        "highlights, sharpness, noise or size): it is not ignored, so the request was refused",
     ),
 ]
 

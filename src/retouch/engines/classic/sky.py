@@ -47,15 +47,18 @@ def find_sky(rgb: np.ndarray) -> np.ndarray:
     return np.clip(cv2.resize(soft, (w, h), interpolation=cv2.INTER_LINEAR), 0, 1).astype(np.float32)
 
 
-def paint_sky(style: str, size: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+def paint_sky(style: str, size: tuple[int, int], rng: np.random.Generator, intense: bool = False) -> np.ndarray:
+    """A generated sky; ``intense`` ("a dramatic sunset") deepens its colours and the contrast of its clouds."""
     w, h = size
     horizon, zenith = (np.array(c, np.float32) / 255 for c in STYLES[style])
+    if intense:
+        horizon, zenith = (np.clip(c.mean() + (c - c.mean()) * 1.6, 0, 1) for c in (horizon, zenith))
     t = np.linspace(0, 1, h, dtype=np.float32)[:, None, None] ** 0.8
     sky = np.broadcast_to(zenith * (1 - t) + horizon * t, (h, w, 3)).copy()
     if style in ("stormy", "clear", "sunset"):
         noise = rng.standard_normal((max(2, h // 24), max(2, w // 24))).astype(np.float32)
         clouds = cv2.GaussianBlur(cv2.resize(noise, (w, h), interpolation=cv2.INTER_CUBIC), (0, 0), max(2, h / 40))
-        clouds = np.clip((clouds - 0.3) * (1.2 if style == "stormy" else 0.8), 0, 1)[..., None]
+        clouds = np.clip((clouds - 0.3) * (1.2 if style == "stormy" or intense else 0.8), 0, 1)[..., None]
         tone = np.float32(0.35 if style == "stormy" else 0.95)
         sky = sky * (1 - clouds * 0.7) + tone * clouds * 0.7
     if style == "night":

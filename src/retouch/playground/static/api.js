@@ -6,8 +6,18 @@ export function authHeaders() {
   return key ? { Authorization: `Key ${key}` } : {};
 }
 
+// The body of an error, whatever its shape: JSON, or a one-event stream (the stream endpoint answers a refused
+// request with its error as a server-sent event, with the same 422).
+async function errorBody(response) {
+  const text = await response.text().catch(() => "");
+  const data = (response.headers.get("Content-Type") || "").includes("event-stream")
+    ? text.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5)).join("\n")
+    : text;
+  try { return JSON.parse(data); } catch { return { detail: text || response.statusText }; }
+}
+
 async function json(response) {
-  const body = await response.json().catch(() => ({ detail: response.statusText }));
+  const body = response.ok ? await response.json().catch(() => ({})) : await errorBody(response);
   if (!response.ok) {
     const error = new Error(typeof body.detail === "string" ? body.detail : "request failed");
     error.status = response.status;
@@ -47,6 +57,33 @@ export async function status(requestId) {
 
 export async function result(requestId) {
   return json(await fetch(`/queue/openai/gpt-image-2/requests/${requestId}`, { headers: authHeaders() }));
+}
+
+// Runs an edit on the synchronous endpoint (the response is the output).
+export async function runSync(payload) {
+  return json(await fetch(`/${APP}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...authHeaders() },
+    body: JSON.stringify(payload),
+  }));
+}
+
+// Runs an edit through the queue: submit, call onStart(requestId), poll until done, then fetch the result (which
+// answers with the request's error when it failed, e.g. a refusal found while running).
+export async function runQueue(payload, { onStart, onStatus }) {
+  const submitted = await json(await fetch(`/queue/${APP}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...authHeaders() },
+    body: JSON.stringify(payload),
+  }));
+  onStart(submitted.request_id);
+  for (;;) {
+    const s = await status(submitted.request_id);
+    onStatus(s);
+    if (s.status === "COMPLETED") break;
+    await new Promise((r) => setTimeout(r, 400));
+  }
+  return result(submitted.request_id);
 }
 
 export async function cancel(requestId) {

@@ -12,18 +12,56 @@ function showError(field, message) {
 }
 
 function clearErrors() {
-  document.querySelectorAll(".error").forEach((el) => { el.textContent = ""; });
+  document.querySelectorAll(".error").forEach((el) => { el.replaceChildren(); });
+}
+
+// A refusal from the engine: its explanation, the words it did not understand, what it can do, which engines could.
+function showRefusal(item) {
+  const target = document.querySelector('.error[data-field="prompt"]');
+  const [said, can] = String(item.msg || "").split(/ The classic engine can do: /);
+  const box = document.createElement("div");
+  box.className = "refusal";
+  box.setAttribute("data-testid", "refusal");
+  const message = document.createElement("p");
+  message.className = "refusal-message";
+  message.textContent = said;
+  box.append(message);
+  const rows = [
+    ["Not understood", (item.not_understood || []).join(", ")],
+    ["Engines that could", (item.capable_engines || []).join(", ")],
+  ];
+  const list = document.createElement("dl");
+  for (const [label, value] of rows) {
+    if (!value) continue;
+    const dt = document.createElement("dt");
+    dt.textContent = label;
+    const dd = document.createElement("dd");
+    dd.textContent = value;
+    list.append(dt, dd);
+  }
+  box.append(list);
+  if (can) {  // long: folded, one click away
+    const more = document.createElement("details");
+    const summary = document.createElement("summary");
+    summary.textContent = "The engine can do";
+    const what = document.createElement("p");
+    what.textContent = can.replace(/\.? For this request.*$/, "");
+    more.append(summary, what);
+    box.append(more);
+  }
+  target.replaceChildren(box);
 }
 
 function showApiError(error) {
   const detail = error.body && error.body.detail;
   if (Array.isArray(detail)) {
     for (const item of detail) {
+      if (item.type === "engine_refusal") { showRefusal(item); continue; }
       const field = (item.loc || []).filter((p) => p !== "body").map(String)[0] || "request";
       showError(field, item.msg);
     }
   } else {
-    showError("request", error.message);
+    showError("request", typeof detail === "string" ? detail : error.message);
   }
 }
 
@@ -71,6 +109,7 @@ function renderThumbs() {
     $("mask-base").dataset.src = first.preview;
     $("mask-base").src = first.preview;
   }
+  $("mask-wrap").hidden = !first;  // no image yet: nothing to paint on, and no empty image box
 }
 
 $("mask-base").addEventListener("load", () => painter.reset($("mask-base").naturalWidth, $("mask-base").naturalHeight));
@@ -144,6 +183,7 @@ async function pollQueue(requestId) {
   while (state.running === requestId) {
     try {
       const s = await api.status(requestId);
+      if (state.running !== requestId) return;  // finished while this status was on its way: keep the final word
       if (s.status === "IN_QUEUE") $("status").textContent = `In queue, position ${s.queue_position}`;
       else if (s.status === "IN_PROGRESS") $("status").textContent = "Running…";
       else return;
@@ -163,24 +203,41 @@ $("edit-form").addEventListener("submit", async (e) => {
   $("preview").replaceChildren();
   try {
     if (painter.painted) body.mask_image_url = await api.upload(await painter.toBlob(), "mask.png");
-    const output = await api.runStream(body, {
-      onStart: (id) => { state.running = id; $("cancel").hidden = false; $("status").textContent = "Submitted"; pollQueue(id); },
-      onEvent: (event) => {
-        for (const line of event.logs || []) log(line.message);
-        if (event.images) {
-          const img = document.createElement("img");
-          img.src = event.images[0].url;
-          img.alt = "Preview of the edit in progress";
-          $("preview").replaceChildren(img);
-        }
-      },
-    });
+    const onStart = (id) => { state.running = id; $("cancel").hidden = false; $("status").textContent = "Submitted"; };
+    const mode = $("mode").value;
+    let output;
+    if (mode === "sync") {
+      $("status").textContent = "Running…";
+      output = await api.runSync(body);
+    } else if (mode === "queue") {
+      output = await api.runQueue(body, {
+        onStart,
+        onStatus: (s) => {
+          $("status").textContent = s.status === "IN_QUEUE" ? `In queue, position ${s.queue_position}` : "Running…";
+          $("logs").textContent = (s.logs || []).map((l) => l.message).join("\n");
+        },
+      });
+    } else {
+      output = await api.runStream(body, {
+        onStart: (id) => { onStart(id); pollQueue(id); },
+        onEvent: (event) => {
+          for (const line of event.logs || []) log(line.message);
+          if (event.images) {
+            const img = document.createElement("img");
+            img.src = event.images[0].url;
+            img.alt = "Preview of the edit in progress";
+            $("preview").replaceChildren(img);
+          }
+        },
+      });
+    }
     $("status").textContent = "Done";
     $("preview").replaceChildren();
     showResults(state.running, body, output);
     remember(state.running, body, output);
   } catch (error) {
-    $("status").textContent = "Failed";
+    $("status").textContent = error.body && Array.isArray(error.body.detail)
+      && error.body.detail.some((d) => d.type === "engine_refusal") ? "Refused" : "Failed";
     showApiError(error);
   } finally {
     state.running = null;
