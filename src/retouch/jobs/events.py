@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,12 @@ from typing import Any
 class Event:
     kind: str  # "log" | "partial" | "status" | "done"
     data: dict[str, Any] = field(default_factory=dict)
+    # Only within one process: an object a reader may use as it is (the ended job with its result, so a waiter on
+    # the same host needs no store read). Never sent between hosts; readers elsewhere read the store.
+    local: Any = None
+
+
+Listener = Callable[[str, Event], None]
 
 
 class _Subscriber:
@@ -32,8 +38,15 @@ class EventHub:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._subs: dict[str, list[_Subscriber]] = defaultdict(list)
+        self._listeners: list[Listener] = []
+
+    def listen(self, listener: Listener) -> None:
+        """Called (in the publishing thread) with every job's events: the status board keeps its copy this way."""
+        self._listeners.append(listener)
 
     def publish(self, job_id: str, event: Event) -> None:
+        for listener in self._listeners:
+            listener(job_id, event)
         with self._lock:
             subs = list(self._subs.get(job_id, ()))
         for sub in subs:

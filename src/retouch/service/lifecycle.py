@@ -27,6 +27,7 @@ from ..pricing import Prices
 from ..worker.ending import JobEnding
 from .estimates import estimate_request
 from .limits import check_capacity, retention_seconds
+from .status_board import StatusBoard
 from .validate import CheckedInputs, InputChecker
 
 log = logging.getLogger("retouch.service")
@@ -89,6 +90,8 @@ class RequestService:
         self._cancel_local = cancel_local
         self._check_webhook = check_webhook
         self.prices = prices or Prices()
+        self.board = StatusBoard(store)
+        hub.listen(self.board.on_event)
 
     # -- submit ------------------------------------------------------------------------------------------------
     def prepare(
@@ -175,9 +178,11 @@ class RequestService:
             secrets=hidden,
             deadline=now + opts.start_timeout if opts.start_timeout else None,
         )
+        first_log = LogLine("Request queued", "INFO", "SYSTEM", now)
         self.store.submit(job)
+        self.board.track(job, first_log)
         log.info("request accepted", extra={"request_id": job.id, "app_id": app_id, "engine": payload["engine"]})
-        self.store.append_log(job.id, LogLine("Request queued", "INFO", "SYSTEM", now))
+        self.store.append_log(job.id, first_log)
         if self._wake_workers is not None:
             self._wake_workers()
         return job
@@ -199,7 +204,7 @@ class RequestService:
         return self._visible(job_id, self.store.get(job_id), caller)
 
     def _peek(self, job_id: str, caller: Caller) -> Job:
-        return self._visible(job_id, self.store.peek(job_id), caller)
+        return self._visible(job_id, self.board.job(job_id), caller)
 
     @staticmethod
     def _visible(job_id: str, job: Job | None, caller: Caller) -> Job:
@@ -209,11 +214,13 @@ class RequestService:
         return job
 
     def view(self, job_id: str, caller: Caller, *, with_logs: bool) -> JobView:
+        """What a status poll shows, from the status board (memory) where it is current."""
         job = self._peek(job_id, caller)
-        position = self.store.queue_position(job_id) if job.status == Status.IN_QUEUE else None
+        position = self.board.position(job_id) if job.status == Status.IN_QUEUE else None
         if job.status == Status.IN_QUEUE and position is None:  # claimed between the two reads
+            self.board.forget(job_id)
             job = self._peek(job_id, caller)
-        logs = self.store.logs(job_id) if with_logs else None
+        logs = self.board.logs(job_id, self.store.logs) if with_logs else None
         return JobView(job=job, position=position or 0 if job.status == Status.IN_QUEUE else None, logs=logs)
 
     def history(self, caller: Caller, app_prefix: str | None, limit: int, before: float | None) -> list[Job]:
@@ -234,7 +241,7 @@ class RequestService:
         }
 
     def queue_position(self, job_id: str) -> int:
-        return self.store.queue_position(job_id) or 0
+        return self.board.position(job_id) or 0
 
     def finished(self, job_id: str) -> Job | None:
         """The whole record of a job (with its result), for the end of a stream."""
@@ -260,25 +267,29 @@ class RequestService:
     def forget(self, job: Job) -> None:
         """Drops a sync-mode request once answered: its output is not kept in history or storage."""
         self.store.delete(job.id)
+        self.board.forget(job.id)
 
     # -- waiting and streaming ---------------------------------------------------------------------------------
     async def wait(self, job_id: str, timeout: float | None = None) -> Job:
         deadline = None if timeout is None else time.monotonic() + timeout
         with self.hub.subscribe(job_id) as sub:
             while True:
-                job = self.store.peek(job_id)
+                job = self.board.job(job_id)
                 if job is None:
                     raise NotFound(f"request {job_id} not found")
                 if job.status == Status.COMPLETED:
-                    full = self.store.get(job_id)
+                    full = await anyio.to_thread.run_sync(self.store.get, job_id)
                     if full is None:
                         raise NotFound(f"request {job_id} not found")
                     return full
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     return job
-                # Events wake us at once in-process; the poll covers workers in other processes.
-                await sub.get(timeout=min(1.0, remaining) if remaining is not None else 1.0)
+                # Events wake us at once in-process (the ended job comes with the event: no store read); the
+                # poll covers workers in other processes.
+                event = await sub.get(timeout=min(1.0, remaining) if remaining is not None else 1.0)
+                if event is not None and event.kind == "done" and isinstance(event.local, Job):
+                    return event.local
 
     async def submit_streaming(
         self,
@@ -309,7 +320,7 @@ class RequestService:
         with sub:
             last_status = None
             while True:
-                job = self.store.peek(job_id)
+                job = self.board.job(job_id)
                 if job is None:
                     raise NotFound(f"request {job_id} not found")
                 if job.status != last_status:

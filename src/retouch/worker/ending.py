@@ -12,10 +12,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from ..errors import JobCancelled
-from ..jobs.base import Job, JobStore, Outcome
+from ..jobs.base import Job, JobStore, Outcome, Status
 from ..jobs.events import Event, EventHub
 
 log = logging.getLogger("retouch.worker")
@@ -50,9 +51,20 @@ class JobEnding:
         stored = self.store.complete(job.id, worker, outcome, result=result, error=error, metrics=metrics)
         if not stored:
             log.warning("job had already ended elsewhere; this ending was dropped", extra={"job_id": job.id})
-        self.hub.publish(job.id, Event("done", {"outcome": outcome.value}))
-        if not stored:
+            self.hub.publish(job.id, Event("done", {"outcome": outcome.value, "dropped": True}))
             return False
+        ended = replace(
+            job,
+            status=Status.COMPLETED,
+            outcome=outcome,
+            result=result,
+            error=error,
+            metrics=metrics or {},
+            secrets={},
+            finished_at=time.time(),
+        )
+        done = {"outcome": outcome.value, "metrics": metrics or {}, "error": error}
+        self.hub.publish(job.id, Event("done", done, local=ended))
         if outcome == Outcome.OK and result is not None:
             self._record_usage(job, result)
         if self.on_end is not None:

@@ -52,7 +52,7 @@ class JobProgress:
     def log(self, message: str, level: str = "INFO") -> None:
         line = LogLine(message=message, level=level.upper(), source="USER", timestamp=time.time())
         self._store.append_log(self.job_id, line)
-        self._hub.publish(self.job_id, Event("log", {"message": message, "level": line.level}))
+        self._hub.publish(self.job_id, Event("log", {"message": message, "level": line.level, "ts": line.timestamp}))
 
     def step(self, done: int, total: int) -> None:
         self.hub_step(done, total)

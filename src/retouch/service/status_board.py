@@ -1,0 +1,143 @@
+"""Job status answered from memory: what a poll needs, kept current by the event hub, with the store as the record.
+
+The official clients poll status every 100 ms (Python) or 500 ms (JS), so a status read must cost next to nothing.
+The board keeps, per recent job, the small record a poll shows (status, owner, metrics, error) and its log lines,
+updated as events pass through the hub (submit, start, logs, end). What it has not seen, or has not heard about for
+a while (an event can be missed: another host, a lease handed back), it reads from the store again. A completed
+entry is final, as the protocol says ("once COMPLETED, always COMPLETED").
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from ..jobs.base import Job, JobStore, LogLine, Outcome, Status
+from ..jobs.events import Event
+
+# A running or queued entry older than this is read from the store again (events may have been missed).
+REFRESH_SECONDS = 1.0
+# Queue positions change as others finish; a poll may see one this old.
+POSITION_SECONDS = 0.1
+
+
+@dataclass
+class Entry:
+    job: Job  # without payload or result
+    logs: list[LogLine] | None = None  # None: not known here (read from the store when asked)
+    seen: float = field(default_factory=time.monotonic)
+    position: int | None = None
+    position_at: float = 0.0
+    position_version: int = -1
+
+
+class StatusBoard:
+    def __init__(self, store: JobStore, *, capacity: int = 20_000) -> None:
+        self.store = store
+        self.capacity = capacity
+        self._entries: OrderedDict[str, Entry] = OrderedDict()
+        self._lock = threading.Lock()
+        # Bumped by every queue change this host sees (a submit, a start, an end): positions computed before are
+        # stale at once, not only after POSITION_SECONDS.
+        self._queue_version = 0
+
+    # -- writes --------------------------------------------------------------------------------------------------
+    def track(self, job: Job, first_log: LogLine | None = None) -> None:
+        """A job this host accepted: known from the start, with its logs."""
+        slim = replace(job, payload={}, result=None, secrets={})
+        self._put(job.id, Entry(slim, logs=[first_log] if first_log else []))
+        self._queue_version += 1
+
+    def on_event(self, job_id: str, event: Event) -> None:
+        if event.kind in ("status", "done"):
+            self._queue_version += 1
+        with self._lock:
+            entry = self._entries.get(job_id)
+            if entry is None:
+                return
+            now = time.monotonic()
+            if event.kind == "status" and entry.job.status != Status.COMPLETED:
+                entry.job = replace(entry.job, status=Status(event.data["status"]), started_at=time.time())
+                entry.seen = now
+            elif event.kind == "log" and entry.logs is not None:
+                entry.logs.append(
+                    LogLine(event.data["message"], event.data.get("level", "INFO"), "USER", event.data.get("ts", 0.0))
+                )
+            elif event.kind == "done" and event.data.get("dropped"):
+                entry.seen = float("-inf")  # another ending won: the store knows which
+            elif event.kind == "done":
+                data = event.data
+                entry.job = replace(
+                    entry.job,
+                    status=Status.COMPLETED,
+                    outcome=Outcome(data["outcome"]),
+                    metrics=data.get("metrics") or {},
+                    error=data.get("error"),
+                    finished_at=time.time(),
+                )
+                entry.seen = now
+
+    def forget(self, job_id: str) -> None:
+        with self._lock:
+            self._entries.pop(job_id, None)
+
+    def _put(self, job_id: str, entry: Entry) -> None:
+        with self._lock:
+            self._entries[job_id] = entry
+            self._entries.move_to_end(job_id)
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+
+    # -- reads ---------------------------------------------------------------------------------------------------
+    def job(self, job_id: str) -> Job | None:
+        """The job as a poll shows it: from memory when current, else from the store (and remembered)."""
+        with self._lock:
+            entry = self._entries.get(job_id)
+            fresh = entry is not None and (
+                entry.job.status == Status.COMPLETED or time.monotonic() - entry.seen < REFRESH_SECONDS
+            )
+            if entry is not None and fresh:
+                return entry.job
+        stored = self.store.peek(job_id)
+        if stored is None:
+            self.forget(job_id)
+            return None
+        with self._lock:
+            current = self._entries.get(job_id)
+            if current is not None:
+                current.job, current.seen = stored, time.monotonic()
+                if stored.status == Status.COMPLETED:
+                    current.logs = None  # the final logs are in the store
+                return stored
+        self._put(job_id, Entry(stored))
+        return stored
+
+    def logs(self, job_id: str, read_store: Callable[[str], list[LogLine]]) -> list[LogLine]:
+        with self._lock:
+            entry = self._entries.get(job_id)
+            if entry is not None and entry.logs is not None:
+                return list(entry.logs)
+        return read_store(job_id)
+
+    def position(self, job_id: str) -> int | None:
+        """Queue position: computed again after any queue change this host saw, and at most POSITION_SECONDS old."""
+        now = time.monotonic()
+        version = self._queue_version
+        with self._lock:
+            entry = self._entries.get(job_id)
+            if (
+                entry is not None
+                and entry.position is not None
+                and entry.position_version == version
+                and now - entry.position_at < POSITION_SECONDS
+            ):
+                return entry.position
+        position = self.store.queue_position(job_id)
+        with self._lock:
+            entry = self._entries.get(job_id)
+            if entry is not None:
+                entry.position, entry.position_at, entry.position_version = position, now, version
+        return position
