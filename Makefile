@@ -7,18 +7,13 @@ PORT ?= 8000
 
 .PHONY: run test lint typecheck bench clean services-up services-down
 
-$(BIN)/python:
-	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	@# OpenCV's contrib build replaces the plain one (both would own the cv2 package).
-	$(BIN)/pip uninstall -y -q opencv-python-headless 2>/dev/null || true
-	$(BIN)/pip install -q -e .
+# scripts/install-app.sh is the same install step the container images run (Dockerfile, Dockerfile.gpu).
+$(VENV)/.installed: pyproject.toml scripts/install-app.sh
+	PYTHON=$(PY) bash scripts/install-app.sh $(VENV) --editable
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install -q -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed scripts/install-test-deps.sh scripts/install-gpu-stack.sh
+	PYTHON=$(PY) bash scripts/install-app.sh $(VENV) --editable test
 	bash scripts/install-test-deps.sh
 	touch $@
 

@@ -2,25 +2,9 @@
 # Installs what the test suite needs beyond Python packages. Idempotent; safe on a clean CI machine.
 set -euo pipefail
 # (filled as suites need system services: redis-server, chromium, node packages)
-# Generative engines (diffusers): the CPU build of torch first (a plain `torch` would pull a multi-GB CUDA build),
-# then diffusers/transformers/accelerate. Skipped when already importable, so re-running costs nothing.
-(
-  cd "$(dirname "$0")/.."
-  VPY=.venv/bin/python
-  if ! "$VPY" -c "import torch" >/dev/null 2>&1; then
-    .venv/bin/pip install -q "torch==2.13.0"
-  fi
-  if ! "$VPY" -c "import diffusers, transformers, accelerate" >/dev/null 2>&1; then
-    # The versions the tiny-pipeline tests were written against.
-    .venv/bin/pip install -q "diffusers==0.42.1" "transformers==5.24.0" "accelerate==1.15.0"
-  fi
-  # LoRAs (peft) and quantised weights (gguf, torchao) for the diffusers tests. Installed with torch already
-  # present, so pip keeps the CPU build (peft asks for any torch; torchao and gguf ask for none). bitsandbytes is
-  # left out on purpose: without a CUDA GPU it cannot run, and the tests check that it is refused clearly.
-  if ! "$VPY" -c "import peft, gguf, torchao" >/dev/null 2>&1; then
-    .venv/bin/pip install -q "peft==0.21.2" "gguf==0.19.0" "torchao==0.18.0"
-  fi
-)
+# Generative engines (diffusers): the CPU build of torch first, then the diffusers stack, LoRAs and quantised weights
+# (scripts/install-gpu-stack.sh, shared with Dockerfile.gpu). Skipped when already importable.
+bash "$(dirname "$0")/install-gpu-stack.sh" "$(dirname "$0")/../.venv" cpu
 
 # System packages for the browser and distributed tests: Debian's Chromium (Playwright drives it; no browser
 # download) and redis-server. Installed only when missing.

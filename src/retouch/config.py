@@ -84,9 +84,10 @@ class Settings(BaseSettings):
     workers: int = Field(default_factory=lambda: default_workers())
     role: Literal["all", "api", "worker"] = "all"
     job_lease_seconds: float = 30.0
-    # "threads" runs edits inside the server process; "processes" runs each worker slot in a child process
-    # that is recycled after worker_max_jobs jobs or when its resident memory passes worker_max_rss_mb.
-    worker_mode: Literal["threads", "processes"] = "threads"
+    # "processes" (the default) runs each worker slot in a warm child process, so edits never share the API's
+    # interpreter lock, recycled after worker_max_jobs jobs or when its resident memory passes worker_max_rss_mb;
+    # "threads" runs edits inside the server process (for engines that can not be started in a child).
+    worker_mode: Literal["threads", "processes"] = "processes"
     worker_max_jobs: int = 0
     worker_max_rss_mb: int = 0
     # Seconds SIGTERM waits for running jobs before handing them back to the queue.

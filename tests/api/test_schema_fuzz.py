@@ -49,6 +49,7 @@ def _settings(data: Path) -> Settings:
         engines={"gray": EngineConfig(kind="gray", options={"steps": 1})},
         default_engine="gray",
         workers=1,
+        worker_mode="threads",
         max_input_bytes=200_000,
         max_request_bytes=400_000,
         max_upload_bytes=200_000,

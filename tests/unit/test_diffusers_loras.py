@@ -201,7 +201,7 @@ def test_engines_without_loras_refuse_them_through_the_api(tmp_path: Path) -> No
 
     from retouch.config import Settings
 
-    settings = Settings(data_dir=tmp_path / "data", workers=1)
+    settings = Settings(data_dir=tmp_path / "data", workers=1, worker_mode="threads")
     body = {"prompt": "make it black and white", "image_urls": ["https://example.com/a.png"]}
     with TestClient(app_module.create_app(settings)) as client:
         response = client.post("/openai/gpt-image-2/edit", json={**body, "loras": [{"path": "x.safetensors"}]})

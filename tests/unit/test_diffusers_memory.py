@@ -150,7 +150,9 @@ def test_swaps_are_counted_in_metrics(tmp_path: Path, sizes: dict[str, int]) -> 
 
     budget = {"device_memory_budget_gb": budget_for_one(sizes), "preview": "off"}
     configured = {n: EngineConfig(kind="diffusers", options=options(f, **budget)) for n, f in FAMILIES.items()}
-    settings = Settings(data_dir=tmp_path / "data", engines=configured, default_engine="kontext", workers=1)
+    settings = Settings(
+        data_dir=tmp_path / "data", engines=configured, default_engine="kontext", workers=1, worker_mode="threads"
+    )
     buf = io.BytesIO()
     picture().save(buf, "PNG")
     image = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()

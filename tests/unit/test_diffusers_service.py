@@ -43,7 +43,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     engines = {f: EngineConfig(kind="diffusers", options=options(f)) for f in FAMILIES}
     engines["slow"] = EngineConfig(kind="diffusers", options=options("flux-kontext", steps=SLOW_STEPS))
     settings = Settings(
-        data_dir=tmp_path_factory.mktemp("data"), engines=engines, default_engine="flux-kontext", workers=1
+        data_dir=tmp_path_factory.mktemp("data"),
+        engines=engines,
+        default_engine="flux-kontext",
+        workers=1,
+        worker_mode="threads",
     )
     app = app_module.create_app(settings)
     with socket.socket() as s:
@@ -151,6 +155,7 @@ def test_missing_weights_answer_503_naming_the_path(tmp_path: Path) -> None:
         engines={"gone": EngineConfig(kind="diffusers", options={"family": "flux-kontext", "model": str(missing)})},
         default_engine="gone",
         workers=1,
+        worker_mode="threads",
     )
     from fastapi.testclient import TestClient
 

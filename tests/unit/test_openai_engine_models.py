@@ -47,7 +47,9 @@ def client(standin: StandIn, tmp_path: Path) -> Iterator[TestClient]:
     options = {"base_url": standin.base_url, "api_key": KEY, "backoff": 0.01, "stream": False}
     options["allowed_models"] = ["gpt-image-2", "gpt-image-1.5"]
     engines = {"classic": EngineConfig(kind="classic"), "openai": EngineConfig(kind="openai", options=options)}
-    settings = Settings(data_dir=tmp_path / "data", engines=engines, default_engine="classic", workers=1)
+    settings = Settings(
+        data_dir=tmp_path / "data", engines=engines, default_engine="classic", workers=1, worker_mode="threads"
+    )
     standin.requests.clear()
     with TestClient(app_module.create_app(settings)) as test_client:
         yield test_client

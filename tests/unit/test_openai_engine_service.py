@@ -34,7 +34,9 @@ def run_with_caller_key(data_dir: Path) -> tuple[list[str], Image.Image, dict[st
     """One masked edit through the server with the caller's key; returns every text the server gave back."""
     with StandInServer(KEY) as standin:
         engines = {"openai": EngineConfig(kind="openai", options={"base_url": standin.base_url, "backoff": 0.01})}
-        settings = Settings(data_dir=data_dir, engines=engines, default_engine="openai", workers=1)
+        settings = Settings(
+            data_dir=data_dir, engines=engines, default_engine="openai", workers=1, worker_mode="threads"
+        )
         with TestClient(app_module.create_app(settings)) as client:
             mask = Image.new("RGB", (48, 32), (0, 0, 0))
             mask.paste((255, 255, 255), (0, 0, 24, 32))

@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import JSONResponse
 
 from ..errors import InputError, NotFound, RetouchError
 from ..jobs.base import Job, Status
 from ..service.lifecycle import JobView, RequestService, SubmitOptions
+from .responses import FastJSONResponse
 from .sse import format_event
 from .urls import base_url, request_urls
 
@@ -106,9 +106,9 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat()
 
 
-def result_response(job: Job) -> JSONResponse:
+def result_response(job: Job) -> FastJSONResponse:
     """A completed job's output (or its stored error, raised for the error handlers)."""
-    return JSONResponse(RequestService.raise_for_job(job), headers={REQUEST_ID_HEADER: job.id})
+    return FastJSONResponse(RequestService.raise_for_job(job), headers={REQUEST_ID_HEADER: job.id})
 
 
 async def one_event(payload: dict[str, Any]) -> AsyncIterator[bytes]:

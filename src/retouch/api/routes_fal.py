@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel
 
 from ..errors import RetouchError
@@ -29,6 +29,7 @@ from .fal_protocol import (
     stream_events,
     submit_options,
 )
+from .responses import FastJSONResponse
 from .sse import format_event, sse_response
 from .urls import request_urls
 
@@ -88,7 +89,7 @@ async def submit(
     caller: CallerDep,
     fal_webhook: str | None = Query(default=None),
     fal_max_queue_length: int | None = Query(default=None, ge=0),
-) -> JSONResponse:
+) -> FastJSONResponse:
     opts = submit_options(request, fal_webhook, max_queue_length=fal_max_queue_length)
     job = await run_in_threadpool(requests.submit, app.id, payload, caller, opts)
     urls = request_urls(request, app.id, job.id)
@@ -100,7 +101,7 @@ async def submit(
         status_url=urls["status_url"],
         cancel_url=urls["cancel_url"],
     )
-    return JSONResponse(reply.model_dump(), headers={REQUEST_ID_HEADER: job.id})
+    return FastJSONResponse(reply.model_dump(), headers={REQUEST_ID_HEADER: job.id})
 
 
 async def stream(
@@ -115,8 +116,8 @@ async def stream(
     return sse_response(events_out, headers={REQUEST_ID_HEADER: job.id})
 
 
-async def estimate(requests: RequestsDep, app: AppDep, payload: PayloadDep, caller: CallerDep) -> JSONResponse:
-    return JSONResponse(await run_in_threadpool(requests.estimate, app.id, payload, caller))
+async def estimate(requests: RequestsDep, app: AppDep, payload: PayloadDep, caller: CallerDep) -> FastJSONResponse:
+    return FastJSONResponse(await run_in_threadpool(requests.estimate, app.id, payload, caller))
 
 
 # -- the request routes ------------------------------------------------------------------------------------------
@@ -126,11 +127,11 @@ def _wants_logs(logs: str | None) -> bool:
 
 async def status(
     request_id: str, request: Request, requests: RequestsDep, caller: CallerDep, logs: str | None = Query(None)
-) -> JSONResponse:
+) -> FastJSONResponse:
     known_id(request_id)
     view = requests.view(request_id, caller, with_logs=_wants_logs(logs))
     code = 200 if view.job.status == Status.COMPLETED else 202
-    return JSONResponse(status_body(request, view), status_code=code, headers={REQUEST_ID_HEADER: request_id})
+    return FastJSONResponse(status_body(request, view), status_code=code, headers={REQUEST_ID_HEADER: request_id})
 
 
 async def status_stream(
@@ -156,7 +157,7 @@ async def result(request_id: str, request: Request, requests: RequestsDep, calle
     known_id(request_id)
     job = await run_in_threadpool(requests.get, request_id, caller)
     if job.status != Status.COMPLETED:
-        return JSONResponse(
+        return FastJSONResponse(
             {"detail": "Request is still in progress", "error_type": "request_in_progress"},
             status_code=400,
             headers={REQUEST_ID_HEADER: request_id},
@@ -171,11 +172,11 @@ async def result(request_id: str, request: Request, requests: RequestsDep, calle
         return response
 
 
-async def cancel(request_id: str, requests: RequestsDep, caller: CallerDep) -> JSONResponse:
+async def cancel(request_id: str, requests: RequestsDep, caller: CallerDep) -> FastJSONResponse:
     known_id(request_id)
     outcome = await run_in_threadpool(requests.cancel, request_id, caller)
     code = 404 if outcome.value == "NOT_FOUND" else 202 if outcome.value == "CANCELLATION_REQUESTED" else 400
-    return JSONResponse(
+    return FastJSONResponse(
         CancelReply(status=outcome.value).model_dump(), status_code=code, headers={REQUEST_ID_HEADER: request_id}
     )
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 
 from ..errors import InputError, RetouchError
@@ -37,6 +37,7 @@ from .body import json_body, openapi_body
 from .deps import OperationsDep, RequestsDep, SettingsDep
 from .multipart import parse_form
 from .openai_mapping import images_response, map_common, png_mask_from_alpha, reencode_b64, usage_of, validate
+from .responses import FastJSONResponse
 from .sse import sse_response
 from .urls import base_url
 
@@ -125,7 +126,7 @@ async def _run(
     finally:
         if not as_url:
             await run_in_threadpool(service.forget, job)
-    return JSONResponse(reply)
+    return FastJSONResponse(reply)
 
 
 async def _stream(

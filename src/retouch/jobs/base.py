@@ -128,6 +128,10 @@ class JobStore(Protocol):
 
     def append_log(self, job_id: str, line: LogLine) -> None: ...
 
+    def append_logs(self, job_id: str, lines: list[LogLine]) -> None:
+        """Several lines in one write (a worker flushes a job's lines in batches)."""
+        ...
+
     def logs(self, job_id: str, since: int = 0) -> list[LogLine]: ...
 
     def requeue_expired(self, now: float) -> list[str]:

@@ -293,6 +293,11 @@ class RedisJobStore:
     def append_log(self, job_id: str, line: LogLine) -> None:
         self.r.rpush(f"rt:logs:{job_id}", json.dumps([line.timestamp, line.level, line.source, line.message]))
 
+    def append_logs(self, job_id: str, lines: list[LogLine]) -> None:
+        if lines:
+            rows = [json.dumps([line.timestamp, line.level, line.source, line.message]) for line in lines]
+            self.r.rpush(f"rt:logs:{job_id}", *rows)
+
     def logs(self, job_id: str, since: int = 0) -> list[LogLine]:
         rows = self.r.lrange(f"rt:logs:{job_id}", since, -1)
         out = []

@@ -7,7 +7,6 @@ start) or completed with exactly one stored result.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time
@@ -15,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from ..errors import StorageError
 from .base import CancelResult, Job, LogLine, Outcome, Status, Webhook
@@ -72,7 +73,12 @@ _PEEK_COLUMNS = _COLUMNS.replace("payload,", "'{}' AS payload,").replace("result
 
 
 def _loads(text: str | None) -> Any:
-    return json.loads(text) if text else None
+    return orjson.loads(text) if text else None
+
+
+def _dumps(value: Any) -> str:
+    """orjson: results carry megabytes of data: URIs in sync mode, and this runs for every job."""
+    return orjson.dumps(value).decode()
 
 
 def _row_to_job(row: sqlite3.Row, secrets: dict[str, dict[str, str]]) -> Job:
@@ -161,8 +167,8 @@ class SQLiteJobStore(SQLiteQueueMixin):
                     job.owner,
                     Status.IN_QUEUE.value,
                     job.priority,
-                    json.dumps(job.payload),
-                    json.dumps(sorted(job.secrets)) if job.secrets else None,
+                    _dumps(job.payload),
+                    _dumps(sorted(job.secrets)) if job.secrets else None,
                     job.created_at or time.time(),
                     int(job.in_history),
                     job.webhook_url,
@@ -204,9 +210,9 @@ class SQLiteJobStore(SQLiteQueueMixin):
         owner_clause = "status = 'IN_PROGRESS' AND worker = ?" if worker else "status != 'COMPLETED'"
         params: tuple[Any, ...] = (
             outcome.value,
-            json.dumps(result) if result is not None else None,
-            json.dumps(error) if error is not None else None,
-            json.dumps(metrics or {}),
+            _dumps(result) if result is not None else None,
+            _dumps(error) if error is not None else None,
+            _dumps(metrics or {}),
             now,
             now,
             job_id,
@@ -243,6 +249,15 @@ class SQLiteJobStore(SQLiteQueueMixin):
             db.execute(
                 "INSERT INTO logs (job_id, ts, level, source, message) VALUES (?,?,?,?,?)",
                 (job_id, line.timestamp, line.level, line.source, line.message),
+            )
+
+    def append_logs(self, job_id: str, lines: list[LogLine]) -> None:
+        if not lines:
+            return
+        with self._tx() as db:
+            db.executemany(
+                "INSERT INTO logs (job_id, ts, level, source, message) VALUES (?,?,?,?,?)",
+                [(job_id, line.timestamp, line.level, line.source, line.message) for line in lines],
             )
 
     def logs(self, job_id: str, since: int = 0) -> list[LogLine]:

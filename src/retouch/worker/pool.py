@@ -197,4 +197,8 @@ class WorkerPool:
                 self._running.pop(job.id, None)
                 self._cancel_local.discard(job.id)
             release_memory()
+        try:
+            progress.flush()
+        except Exception:  # the job's lines are a convenience; its ending is not
+            log.exception("writing the job's log lines failed", extra={"job_id": job.id})
         self.ending.end(job, name, outcome, result=result, error=error, metrics=metrics)

@@ -1,4 +1,8 @@
-"""The Progress an engine reports to while a job runs: logs to the store, previews and steps to live readers."""
+"""The Progress an engine reports to while a job runs: logs to the store, previews and steps to live readers.
+
+Log lines reach live readers (streams, the status board) at once through the hub, and the store in batches: every
+FLUSH_SECONDS while the job runs, and when it ends, so a short job costs one write for all its lines.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from ..jobs.events import Event, EventHub
 
 PREVIEW_EDGE = 512
 _CANCEL_POLL_SECONDS = 0.1
+FLUSH_SECONDS = 1.0
 
 
 def preview_data_uri(image: Image.Image) -> tuple[str, int, int]:
@@ -48,11 +53,24 @@ class JobProgress:
         self.partials_sent = 0
         self._max_run = max_run_seconds
         self._deadline = time.monotonic() + max_run_seconds if max_run_seconds else None
+        self._pending: list[LogLine] = []
+        self._flushed_at = time.monotonic()
 
     def log(self, message: str, level: str = "INFO") -> None:
         line = LogLine(message=message, level=level.upper(), source="USER", timestamp=time.time())
-        self._store.append_log(self.job_id, line)
+        with self._lock:
+            self._pending.append(line)
+            due = time.monotonic() - self._flushed_at >= FLUSH_SECONDS
+        if due:
+            self.flush()
         self._hub.publish(self.job_id, Event("log", {"message": message, "level": line.level, "ts": line.timestamp}))
+
+    def flush(self) -> None:
+        """Writes the pending log lines (the worker calls it once more when the job ends)."""
+        with self._lock:
+            lines, self._pending = self._pending, []
+            self._flushed_at = time.monotonic()
+        self._store.append_logs(self.job_id, lines)
 
     def step(self, done: int, total: int) -> None:
         self.hub_step(done, total)
