@@ -54,6 +54,7 @@ class Runtime:
     uploads: UploadService
 
     def start(self) -> None:
+        self.engines.warm()
         if self.pool is not None:
             if self.settings.state_backend == "sqlite":
                 recovered = self.store.requeue_all_running()

@@ -65,7 +65,7 @@ def start_server(tmp_path: Path, **overrides: Any) -> tuple[LiveServer, uvicorn.
         data_dir=tmp_path / "data",
         engines=engines,
         default_engine=overrides.pop("default_engine", "gray"),
-        workers=1,
+        workers=overrides.pop("workers", 1),
         job_lease_seconds=5,
         # Engines the tests register in this process (register_kind) exist only here: run them in threads.
         worker_mode=overrides.pop("worker_mode", "threads"),

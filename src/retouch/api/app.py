@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -20,6 +22,8 @@ from ..schema.openai import ImageEditForm, ImageGenerateRequest, ImageStreamEven
 from .deps import ApiContext
 from .errors import install_error_handlers
 from .guard import RequestGuard
+from .loop_monitor import LoopMonitor
+from .warmup import prepare_routes
 from .metrics import HTTP_LATENCY, HTTP_REQUESTS
 from .openapi import install_openapi
 from .routes_admin import install_admin_routes
@@ -80,13 +84,26 @@ DOCUMENTED_BODIES: list[type[BaseModel]] = [
 def create_app(settings: Settings, *, runtime: Runtime | None = None, start_workers: bool = True) -> FastAPI:
     rt = runtime or build_runtime(settings)
 
+    monitor = LoopMonitor()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if start_workers:
             rt.start()
+        # The thread pool's first use imports anyio's backend on the loop, and FastAPI builds its routes on their
+        # first request: pay for both now, not in a request.
+        await anyio.to_thread.run_sync(lambda: None)
+        prepare_routes(app)
+        # Everything built so far (modules, engines, their tables) lives as long as the server: moved out of the
+        # collector's reach, a full collection no longer walks it (tens of milliseconds on whichever thread, the
+        # event loop's included, happens to trigger it).
+        gc.collect()
+        gc.freeze()
+        monitor.start()
         try:
             yield
         finally:
+            await monitor.stop()
             if start_workers:
                 rt.stop()
             else:
@@ -103,6 +120,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, start_work
     )
     app.state.context = ApiContext(settings=settings, requests=rt.service, operations=rt.operations, uploads=rt.uploads)
     app.state.runtime = rt  # for tests and embedding code; routes use only the context above
+    app.state.loop_monitor = monitor
     install_error_handlers(app)
     for install in ROUTE_GROUPS:
         install(app)

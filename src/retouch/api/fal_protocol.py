@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 
 from ..errors import InputError, NotFound, RetouchError
 from ..jobs.base import Job, Status
@@ -136,7 +137,7 @@ async def stream_events(
             )
         elif event["type"] == "log":
             yield format_event({"logs": [{"message": event["message"], "level": event["level"]}], "partial": True})
-    job = service.finished(job_id)
+    job = await run_in_threadpool(service.finished, job_id)
     if job is None:
         return
     try:
@@ -145,4 +146,4 @@ async def stream_events(
         yield format_event({k: v for k, v in exc.to_payload().items() if k != "status_code"})
     finally:
         if sync_mode:
-            service.forget(job)
+            await run_in_threadpool(service.forget, job)

@@ -31,6 +31,7 @@ from .fal_protocol import (
 )
 from .responses import FastJSONResponse
 from .sse import format_event, sse_response
+from .timing import timings
 from .urls import request_urls
 
 
@@ -60,8 +61,11 @@ async def app_payload(
     request: Request, app: App = Depends(current_app), caller: Caller = Depends(get_caller)
 ) -> dict[str, Any]:
     """The app's body, validated off the event loop, read only once the caller's key was checked."""
-    raw = await request.body()
-    body = await run_in_threadpool(validate_json, app.body, raw)
+    clock = timings(request)
+    with clock.phase("body"):
+        raw = await request.body()
+    with clock.phase("parse"):
+        body = await run_in_threadpool(validate_json, app.body, raw)
     payload: dict[str, Any] = body.model_dump(mode="json")
     return payload
 
@@ -73,9 +77,17 @@ CallerDep = Annotated[Caller, Depends(get_caller)]
 
 # -- the app routes ----------------------------------------------------------------------------------------------
 async def run(request: Request, requests: RequestsDep, app: AppDep, payload: PayloadDep, caller: CallerDep) -> Response:
-    job = await requests.run_and_wait(app.id, payload, caller, submit_options(request, None))
+    clock = timings(request)
+    opts = submit_options(request, None)
+    with clock.phase("submit"):
+        job = await run_in_threadpool(requests.submit, app.id, payload, caller, opts)
+    with clock.phase("run"):
+        job = await requests.wait(job.id)
     try:
-        return await run_in_threadpool(result_response, job)
+        with clock.phase("render"):
+            response = await run_in_threadpool(result_response, job)
+        response.headers["Server-Timing"] = clock.header()
+        return response
     finally:
         if payload.get("sync_mode"):
             await run_in_threadpool(requests.forget, job)
@@ -91,7 +103,9 @@ async def submit(
     fal_max_queue_length: int | None = Query(default=None, ge=0),
 ) -> FastJSONResponse:
     opts = submit_options(request, fal_webhook, max_queue_length=fal_max_queue_length)
-    job = await run_in_threadpool(requests.submit, app.id, payload, caller, opts)
+    clock = timings(request)
+    with clock.phase("submit"):
+        job = await run_in_threadpool(requests.submit, app.id, payload, caller, opts)
     urls = request_urls(request, app.id, job.id)
     reply = QueueSubmitted(
         request_id=job.id,
@@ -101,7 +115,7 @@ async def submit(
         status_url=urls["status_url"],
         cancel_url=urls["cancel_url"],
     )
-    return FastJSONResponse(reply.model_dump(), headers={REQUEST_ID_HEADER: job.id})
+    return FastJSONResponse(reply.model_dump(), headers={REQUEST_ID_HEADER: job.id, "Server-Timing": clock.header()})
 
 
 async def stream(
@@ -129,23 +143,31 @@ async def status(
     request_id: str, request: Request, requests: RequestsDep, caller: CallerDep, logs: str | None = Query(None)
 ) -> FastJSONResponse:
     known_id(request_id)
-    view = requests.view(request_id, caller, with_logs=_wants_logs(logs))
+    clock = timings(request)
+    with clock.phase("status"):
+        with_logs = _wants_logs(logs)
+        view = requests.view_from_memory(request_id, caller, with_logs=with_logs)
+        if view is None:  # the board must read the store: in a thread
+            view = await run_in_threadpool(lambda: requests.view(request_id, caller, with_logs=with_logs))
+        body = status_body(request, view)
     code = 200 if view.job.status == Status.COMPLETED else 202
-    return FastJSONResponse(status_body(request, view), status_code=code, headers={REQUEST_ID_HEADER: request_id})
+    headers = {REQUEST_ID_HEADER: request_id, "Server-Timing": clock.header()}
+    return FastJSONResponse(body, status_code=code, headers=headers)
 
 
 async def status_stream(
     request_id: str, request: Request, requests: RequestsDep, caller: CallerDep, logs: str | None = Query(None)
 ) -> Response:
     known_id(request_id)
-    requests.get(request_id, caller)
+    await run_in_threadpool(requests.get, request_id, caller)
 
     async def gen() -> AsyncIterator[bytes]:
         last = None
         async for event in requests.events(request_id):
             if event["type"] == "partial":
                 continue
-            body = status_body(request, requests.view(request_id, caller, with_logs=_wants_logs(logs)))
+            view = await run_in_threadpool(lambda: requests.view(request_id, caller, with_logs=_wants_logs(logs)))
+            body = status_body(request, view)
             if body != last:
                 last = body
                 yield format_event(body)

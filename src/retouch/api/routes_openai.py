@@ -146,7 +146,7 @@ async def _stream(
         if event["type"] == "partial" and sent < partials:
             body = {
                 "type": f"{kind}.partial_image",
-                "b64_json": reencode_b64(event["url"], fmt),
+                "b64_json": await run_in_threadpool(reencode_b64, event["url"], fmt),
                 "created_at": int(time.time()),
                 "partial_image_index": sent,
                 "size": f"{event['width']}x{event['height']}",
@@ -154,7 +154,7 @@ async def _stream(
             }
             sent += 1
             yield _sse(body)
-    job = service.finished(job_id)
+    job = await run_in_threadpool(service.finished, job_id)
     if job is None:
         return
     try:
@@ -183,7 +183,7 @@ async def _stream(
             }
         )
     finally:
-        service.forget(job)
+        await run_in_threadpool(service.forget, job)
 
 
 def _sse(body: dict[str, Any]) -> bytes:

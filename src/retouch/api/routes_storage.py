@@ -148,8 +148,8 @@ async def put(token: str, request: Request, uploads: UploadsDep) -> Response:
 
 async def read(key: str, name: str, request: Request, uploads: UploadsDep) -> Response:
     caller = get_caller(request) if request.headers.get("authorization") else None
-    meta = uploads.readable(key, caller)
-    local = uploads.files.local_path(key)
+    meta = await run_in_threadpool(uploads.readable, key, caller)
+    local = await run_in_threadpool(uploads.files.local_path, key)
     if local is not None:
         head = await run_in_threadpool(_read_head, local)
         return FileResponse(local, media_type=_media(meta, head), headers=_headers(meta, head))

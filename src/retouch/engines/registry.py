@@ -7,6 +7,7 @@ register extra kinds (e.g. a scripted engine) with ``register_kind``.
 from __future__ import annotations
 
 import importlib
+import logging
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -16,6 +17,7 @@ from ..errors import EngineUnavailable, InputError
 from .base import Engine
 
 EngineFactory = Callable[[str, Mapping[str, Any]], Engine]
+log = logging.getLogger("retouch.engines")
 
 KINDS: dict[str, str] = {
     "classic": "retouch.engines.classic:ClassicEngine",
@@ -75,6 +77,22 @@ class EngineRegistry:
         if has_openai_key and openai is not None:
             return openai
         return self.default
+
+    def warm(self) -> list[str]:
+        """Constructs every configured engine now (their modules imported, their parsers ready), so the first
+        request does not pay for it; one that can not be built here is left for its requests to report. Returns
+        the names that are ready."""
+        ready = []
+        for name in self.names:
+            try:
+                engine = self.get(name)
+                warm = getattr(engine, "warm", None)
+                if callable(warm):
+                    warm()
+                ready.append(name)
+            except EngineUnavailable as exc:
+                log.info("engine not ready at start-up", extra={"engine": name, "reason": exc.message})
+        return ready
 
     def names_of_kind(self, kind: str) -> list[str]:
         return sorted(name for name, cfg in self._configs.items() if cfg.kind == kind)

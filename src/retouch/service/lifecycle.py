@@ -213,6 +213,14 @@ class RequestService:
             raise NotFound(f"request {job_id} not found")
         return job
 
+    def view_from_memory(self, job_id: str, caller: Caller, *, with_logs: bool) -> JobView | None:
+        """The poll's answer when the status board has all of it (no store read: safe on the event loop)."""
+        cached = self.board.cached(job_id, with_logs=with_logs)
+        if cached is None:
+            return None
+        job, logs, position = cached
+        return JobView(job=self._visible(job_id, job, caller), position=position, logs=logs)
+
     def view(self, job_id: str, caller: Caller, *, with_logs: bool) -> JobView:
         """What a status poll shows, from the status board (memory) where it is current."""
         job = self._peek(job_id, caller)
@@ -270,11 +278,18 @@ class RequestService:
         self.board.forget(job.id)
 
     # -- waiting and streaming ---------------------------------------------------------------------------------
+    async def _current(self, job_id: str) -> Job | None:
+        """The job's state from memory, or from the store in a thread (never a store read on the event loop)."""
+        job = self.board.fresh(job_id)
+        if job is not None:
+            return job
+        return await anyio.to_thread.run_sync(self.board.job, job_id)
+
     async def wait(self, job_id: str, timeout: float | None = None) -> Job:
         deadline = None if timeout is None else time.monotonic() + timeout
         with self.hub.subscribe(job_id) as sub:
             while True:
-                job = self.board.job(job_id)
+                job = await self._current(job_id)
                 if job is None:
                     raise NotFound(f"request {job_id} not found")
                 if job.status == Status.COMPLETED:
@@ -320,7 +335,7 @@ class RequestService:
         with sub:
             last_status = None
             while True:
-                job = self.board.job(job_id)
+                job = await self._current(job_id)
                 if job is None:
                     raise NotFound(f"request {job_id} not found")
                 if job.status != last_status:

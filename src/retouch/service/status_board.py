@@ -92,6 +92,35 @@ class StatusBoard:
                 self._entries.popitem(last=False)
 
     # -- reads ---------------------------------------------------------------------------------------------------
+    def fresh(self, job_id: str) -> Job | None:
+        """The job from memory if the entry is current (no store read), else None."""
+        with self._lock:
+            entry = self._entries.get(job_id)
+            if entry is None:
+                return None
+            if entry.job.status != Status.COMPLETED and time.monotonic() - entry.seen >= REFRESH_SECONDS:
+                return None
+            return entry.job
+
+    def cached(self, job_id: str, *, with_logs: bool) -> tuple[Job, list[LogLine] | None, int | None] | None:
+        """(job, logs, queue position) when memory alone can answer a poll (no store read at all), else None."""
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(job_id)
+            if entry is None:
+                return None
+            if entry.job.status != Status.COMPLETED and now - entry.seen >= REFRESH_SECONDS:
+                return None
+            if with_logs and entry.logs is None:
+                return None
+            position = None
+            if entry.job.status == Status.IN_QUEUE:
+                current = entry.position_version == self._queue_version and now - entry.position_at < POSITION_SECONDS
+                if entry.position is None or not current:
+                    return None
+                position = entry.position
+            return entry.job, list(entry.logs) if with_logs and entry.logs is not None else None, position
+
     def job(self, job_id: str) -> Job | None:
         """The job as a poll shows it: from memory when current, else from the store (and remembered)."""
         with self._lock:

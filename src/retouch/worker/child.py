@@ -126,7 +126,7 @@ def child_main(settings_data: dict[str, Any], conn: Connection) -> None:
 def _run_one(runner: Any, job: Job, progress: PipeProgress) -> JobDone | JobFailed | JobStopped:
     try:
         outcome = runner.run(job, progress)
-        return JobDone(outcome.result, outcome.inference_time, retire=False)
+        return JobDone(outcome.result, outcome.inference_time, outcome.timings, retire=False)
     except JobCancelled:
         return JobStopped(retire=False)
     except RetouchError as exc:

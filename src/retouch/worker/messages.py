@@ -50,6 +50,7 @@ class Preview:
 class JobDone:
     result: dict[str, Any]
     inference_time: float
+    timings: dict[str, float]
     retire: bool
 
 

@@ -159,6 +159,7 @@ class WorkerPool:
                 log.exception("requeueing expired jobs failed")
 
     def _execute(self, job: Job, name: str) -> None:
+        claimed_at = time.time()
         with self._lock:
             self._running[job.id] = name
         self.hub.publish(job.id, Event("status", {"status": "IN_PROGRESS"}))
@@ -177,7 +178,9 @@ class WorkerPool:
             progress.check_cancelled()
             ran = self.runner.run(job, progress)
             outcome, result = Outcome.OK, ran.result
-            metrics = {"inference_time": round(ran.inference_time, 4)}
+            timings = {"queued": round(claimed_at - job.created_at, 5)}
+            timings.update({name: round(seconds, 5) for name, seconds in ran.timings.items()})
+            metrics = {"inference_time": round(ran.inference_time, 4), "timings": timings}
             progress.log(f"Done in {ran.inference_time:.2f} s")
         except JobCancelled:
             outcome = Outcome.CANCELLED

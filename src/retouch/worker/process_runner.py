@@ -29,6 +29,7 @@ from .messages import (
     Preview,
     RunJob,
     StepDone,
+    StopChild,
 )
 from .progress import JobProgress
 from .runner import RunOutcome
@@ -52,7 +53,7 @@ class _Child:
 
     def stop(self) -> None:
         try:
-            self.conn.send(("stop",))
+            self.conn.send(StopChild())
         except OSError:
             pass
         self.process.join(5)
@@ -140,8 +141,8 @@ class ProcessRunner:
                     progress.hub_step(done, total)
                 case Preview(size, rgb):
                     progress.partial(Image.frombytes("RGB", size, rgb))
-                case JobDone(result, inference_time, retire):
-                    return RunOutcome(result=result, inference_time=inference_time), retire
+                case JobDone(result, inference_time, timings, retire):
+                    return RunOutcome(result=result, inference_time=inference_time, timings=timings), retire
                 case JobStopped(retire):
                     return stop_reason or JobCancelled(), retire
                 case JobFailed(payload, text, retire):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PIL import Image
@@ -32,6 +32,9 @@ log = logging.getLogger("retouch.worker")
 class RunOutcome:
     result: dict[str, Any]
     inference_time: float
+    # Seconds per phase (inputs, engine, finish, deliver): reported in the job's metrics, so where a job's time
+    # goes can be read from its status.
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 class JobRunner:
@@ -68,6 +71,7 @@ class JobRunner:
         generate = "image_urls" not in payload
         engine_name = payload.get("engine") or self.engines.default
         engine = self.engines.get(engine_name)
+        t_inputs = time.perf_counter()
         inputs = load_inputs(payload, self.fetcher, max_pixels=self.max_input_pixels, job_pixels=self.max_job_pixels)
         originals = [scale_to_limit(img, MAX_PIXELS) for img in inputs.images]
         mask = inputs.mask
@@ -96,18 +100,28 @@ class JobRunner:
         )
         progress.log(f"Running on engine '{engine_name}' ({len(originals)} input image(s), seed {task.seed})")
         started = time.perf_counter()
+        t_engine = started
         outcome = engine.run(task, progress)
         inference_time = time.perf_counter() - started
         geometric = bool(outcome.info.get("geometric"))
         first_image = originals[0] if originals else None
+        t_finish = time.perf_counter()
         finals = [
             finish_output(img, first_image, mask, target, explicit_size=explicit, geometric=geometric)
             for img in outcome.images
         ]
+        t_deliver = time.perf_counter()
         images = [self._deliver(job, img, i) for i, img in enumerate(finals)]
+        t_end = time.perf_counter()
         result: dict[str, Any] = {"images": images, "seed": task.seed}
         result.update(self._price(payload, originals, finals, outcome.usage, engine_name, inference_time))
-        return RunOutcome(result=result, inference_time=inference_time)
+        timings = {
+            "inputs": t_engine - t_inputs,
+            "engine": t_finish - t_engine,
+            "finish": t_deliver - t_finish,
+            "deliver": t_end - t_deliver,
+        }
+        return RunOutcome(result=result, inference_time=inference_time, timings=timings)
 
     def _deliver(self, job: Job, image: Image.Image, index: int) -> dict[str, Any]:
         fmt = job.payload.get("output_format", "png")

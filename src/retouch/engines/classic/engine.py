@@ -140,6 +140,15 @@ class ClassicEngine:
     def preflight(self, info: TaskInfo) -> None:
         plan_for(info)
 
+    def warm(self) -> None:
+        """Reads a few prompts once, so the parser's lazily loaded tables (typos, real words) are ready before the
+        first request instead of during it."""
+        for prompt in ("make it brigter and a bit warmer", "blur the backgound", "crop to a headshot"):
+            try:
+                plan_for(TaskInfo(prompt=prompt, mode="edit", num_inputs=1, has_mask=False))
+            except InputError:
+                pass
+
     def run(self, task: EditTask, progress: Progress) -> EngineResult:
         if task.mode == "generate":
             return self._generate(task, progress)
