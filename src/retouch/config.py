@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     state_backend: Literal["sqlite", "redis"] = "sqlite"
     object_backend: Literal["local", "s3"] = "local"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Starts every Redis key and channel name, so deployments (or other programs) can share one Redis. A hash tag
+    # in it ("{rt}:") keeps all keys in one cluster slot (jobs/redis_keys.py).
+    redis_prefix: str = "rt:"
     s3_bucket: str = "retouch"
     s3_prefix: str = ""
     s3_endpoint_url: str | None = None
