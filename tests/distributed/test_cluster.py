@@ -22,8 +22,9 @@ import pytest
 import yaml
 from PIL import Image
 
+from ..support.net import free_port
+from ..support.paths import ROOT, pythonpath
 from ..support.tls import make_tls
-from .conftest import ROOT, free_port
 
 QUEUE = "/queue/openai/gpt-image-2/edit"
 GRAY = "tests.api.engines_for_tests:GrayEngine"
@@ -57,7 +58,7 @@ class Cluster:
         self.config.write_text(yaml.safe_dump(config))
         self.env = {
             **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+            "PYTHONPATH": pythonpath(),
             "AWS_ACCESS_KEY_ID": "test",
             "AWS_SECRET_ACCESS_KEY": "test",
             "AWS_DEFAULT_REGION": "us-east-1",

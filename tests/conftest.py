@@ -1,16 +1,13 @@
-"""Real services for the distributed tests (tests/support/services.py), started once per session."""
+"""Fixtures for every suite: the real services some tests need (tests/support/services.py), each started on first
+use and stopped at the end of the session."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from ..support.net import free_port
-from ..support.services import moto_s3, redis_server
-
-__all__ = ["ROOT", "free_port"]
+from .support.services import moto_s3, redis_server
 
 
 @pytest.fixture(scope="session")
@@ -29,6 +26,7 @@ def fresh_redis(redis_url: str) -> str:
 
 @pytest.fixture(scope="session")
 def redis_cluster_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A one-node Redis Cluster holding every slot."""
     with redis_server(tmp_path_factory.mktemp("redis-cluster"), cluster=True) as url:
         yield url
 
@@ -37,6 +35,3 @@ def redis_cluster_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with moto_s3(tmp_path_factory.mktemp("moto")) as url:
         yield url
-
-
-ROOT = Path(__file__).resolve().parents[2]
