@@ -20,13 +20,9 @@ from retouch.imaging.sizes import resolve_output_size, snap_size
 from retouch.net.addresses import AddressPolicy, check_url
 from retouch.net.fetch import ImageFetcher
 
+from ..support.images import encode_png
+
 STRICT = AddressPolicy()
-
-
-def _png(img: Image.Image) -> bytes:
-    buf = io.BytesIO()
-    img.save(buf, "PNG")
-    return buf.getvalue()
 
 
 def test_exif_orientation_is_applied() -> None:
@@ -52,18 +48,18 @@ def test_unusual_modes_decode_to_rgb_or_rgba(mode: str) -> None:
 
 
 def test_decompression_bomb_and_garbage_are_422_naming_the_field() -> None:
-    big = _png(Image.new("L", (4000, 4000)))
+    big = encode_png(Image.new("L", (4000, 4000)))
     with pytest.raises(InputError) as exc:
         decode_image(big, field="image_urls.2", max_pixels=1_000_000)
     assert exc.value.field == "image_urls.2" and "limit" in exc.value.message
     with pytest.raises(InputError, match="not a recognised image"):
         decode_image(b"hello world", field="f")
     with pytest.raises(InputError):
-        decode_image(_png(Image.new("RGB", (64, 64)))[:60], field="f")
+        decode_image(encode_png(Image.new("RGB", (64, 64)))[:60], field="f")
 
 
 def test_data_uris() -> None:
-    raw = _png(Image.new("RGB", (2, 2)))
+    raw = encode_png(Image.new("RGB", (2, 2)))
     data, mime = parse_data_uri("data:image/png;base64," + base64.b64encode(raw).decode(), field="f")
     assert data == raw and mime == "image/png"
     url_safe = base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -111,7 +107,7 @@ def _fetcher(handler: httpx.MockTransport, **kw: object) -> ImageFetcher:
 
 
 def test_fetch_rechecks_every_redirect_hop_and_limits_size() -> None:
-    png = _png(Image.new("RGB", (4, 4)))
+    png = encode_png(Image.new("RGB", (4, 4)))
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/hop":
