@@ -130,13 +130,12 @@ class Settings(BaseSettings):
 
     # Webhooks
     webhook_max_attempts: int = 10
-    webhook_initial_delay_seconds: float = 15.0
 
-    # Retention of results and history (seconds); 0 keeps forever.
     # Prices for engine kinds: a multiplier of the SPEC table (0 = free) and/or USD per second of run time.
     price_multipliers: dict[str, float] = Field(default_factory=dict)
     price_per_second: dict[str, float] = Field(default_factory=dict)
 
+    # Retention of results and history (seconds); 0 keeps forever.
     result_ttl_seconds: int = 7 * 24 * 3600
     sweep_interval_seconds: float = 300.0
 
