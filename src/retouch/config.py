@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     state_backend: Literal["sqlite", "redis"] = "sqlite"
     object_backend: Literal["local", "s3"] = "local"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Starts every Redis key and channel name, so deployments (or other programs) can share one Redis. A hash tag
+    # in it ("{rt}:") keeps all keys in one cluster slot (jobs/redis_keys.py).
+    redis_prefix: str = "rt:"
     s3_bucket: str = "retouch"
     s3_prefix: str = ""
     s3_endpoint_url: str | None = None
@@ -128,15 +131,14 @@ class Settings(BaseSettings):
 
     # Webhooks
     webhook_max_attempts: int = 10
-    webhook_initial_delay_seconds: float = 15.0
 
-    # Retention of results and history (seconds); 0 keeps forever.
     # Prices for engine kinds: a multiplier of the SPEC table (0 = free) and/or USD per second of run time.
     price_multipliers: dict[str, float] = Field(default_factory=dict)
     price_per_second: dict[str, float] = Field(default_factory=dict)
     # USD added per output image when a request applies LoRAs (``loras``), as the hosted LoRA apps charge more.
     price_lora_surcharge: float = 0.0
 
+    # Retention of results and history (seconds); 0 keeps forever.
     result_ttl_seconds: int = 7 * 24 * 3600
     sweep_interval_seconds: float = 300.0
 

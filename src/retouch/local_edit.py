@@ -12,7 +12,7 @@ from tqdm import tqdm
 from .config import load_settings
 from .engines.base import EditTask
 from .engines.registry import EngineRegistry
-from .errors import RetouchError
+from .errors import InputError, RetouchError
 from .imaging.decode import decode_image
 from .imaging.encode import encode_image
 from .imaging.mask import mask_from_image
@@ -44,10 +44,11 @@ class BarProgress:
         self.bar.close()
 
 
-def _size_arg(text: str) -> str | tuple[int, int]:
-    if "x" in text and text.replace("x", "").isdigit():
+def _size_arg(text: str) -> str | dict[str, int]:
+    """``WIDTHxHEIGHT`` as the API's custom size; anything else is a preset name."""
+    if text.count("x") == 1 and text.replace("x", "").isdigit():
         w, h = text.split("x")
-        return int(w), int(h)
+        return {"width": int(w), "height": int(h)}
     return text
 
 
@@ -61,7 +62,10 @@ def run_local_edit(args: argparse.Namespace) -> int:
             raw = decode_image(args.mask.read_bytes(), field=str(args.mask))
             mask = mask_from_image(raw, expected_size=images[0].size, field=str(args.mask))
         requested = _size_arg(args.size)
-        target = resolve_output_size(requested, images[0].size)
+        try:
+            target = resolve_output_size(requested, images[0].size)
+        except ValueError as exc:
+            raise InputError("--size", f"{exc}: use a preset name or WIDTHxHEIGHT") from exc
         explicit = requested != "auto"
         fmt = (args.output.suffix.lstrip(".").lower() or "png").replace("jpg", "jpeg")
         task = EditTask(

@@ -10,9 +10,15 @@ import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from .conftest import LiveServer, data_uri, png_bytes, wait_done
+from ..support.images import data_uri, png_bytes
+from ..support.live_server import LiveServer
+from ..support.polling import wait_done
+
+# Each test here runs on the embedded store and on Redis + S3: both shapes must behave identically.
+pytestmark = pytest.mark.backends("sqlite", "redis")
 
 EDIT = "/openai/gpt-image-2/edit"
 

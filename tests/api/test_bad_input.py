@@ -9,7 +9,8 @@ import zlib
 import pytest
 from PIL import Image
 
-from .conftest import LiveServer, data_uri, png_bytes
+from ..support.images import data_uri, png_bytes
+from ..support.live_server import LiveServer
 
 EDIT = "/openai/gpt-image-2/edit"
 

@@ -14,7 +14,9 @@ from PIL import Image
 
 from retouch.config import EngineConfig
 
-from .conftest import LiveServer, data_uri, png_bytes, start_server, wait_done
+from ..support.images import data_uri, png_bytes
+from ..support.live_server import LiveServer, start_server
+from ..support.polling import wait_done
 
 EDIT = "/openai/gpt-image-2/edit"
 

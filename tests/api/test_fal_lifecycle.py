@@ -7,9 +7,15 @@ import json
 import time
 
 import httpx
+import pytest
 from PIL import Image
 
-from .conftest import LiveServer, data_uri, png_bytes, wait_done
+from ..support.images import data_uri, png_bytes
+from ..support.live_server import LiveServer
+from ..support.polling import wait_done
+
+# Each test here runs on the embedded store and on Redis + S3: both shapes must behave identically.
+pytestmark = pytest.mark.backends("sqlite", "redis")
 
 EDIT = "/openai/gpt-image-2/edit"
 

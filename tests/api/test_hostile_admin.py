@@ -10,7 +10,7 @@ import pytest
 
 from retouch.config import KeyConfig
 
-from .conftest import LiveServer, start_server
+from ..support.live_server import LiveServer, start_server
 
 PAUSE = "/admin/queue/pause"
 

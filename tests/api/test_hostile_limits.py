@@ -16,7 +16,8 @@ import pytest
 
 from retouch.config import KeyConfig
 
-from .conftest import LiveServer, data_uri, png_bytes, start_server
+from ..support.images import data_uri, png_bytes
+from ..support.live_server import LiveServer, start_server
 
 EDIT = "/openai/gpt-image-2/edit"
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import LiveServer, png_bytes
+from ..support.images import png_bytes
+from ..support.live_server import LiveServer
 
 
 def _stored(live: LiveServer) -> int:

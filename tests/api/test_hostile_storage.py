@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import LiveServer, png_bytes, start_server
+from ..support.images import png_bytes
+from ..support.live_server import LiveServer, start_server
 
 HTML = b"<!doctype html><html><body><script>fetch('/steal?k='+localStorage.getItem('retouch.key'))</script>"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'

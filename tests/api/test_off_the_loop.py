@@ -17,7 +17,9 @@ from retouch.files.store_local import LocalObjectStore
 from retouch.jobs.store_sqlite import SQLiteJobStore
 from retouch.service import lifecycle, uploads, validate
 
-from .conftest import LiveServer, data_uri, png_bytes, wait_done
+from ..support.images import data_uri, png_bytes
+from ..support.live_server import LiveServer
+from ..support.polling import wait_done
 
 EDIT = "/openai/gpt-image-2/edit"
 

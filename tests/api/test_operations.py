@@ -6,12 +6,15 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from retouch.config import EngineConfig, KeyConfig
 
-from .conftest import LiveServer, data_uri, png_bytes, start_server, wait_done
+from ..support.images import data_uri, png_bytes
+from ..support.live_server import LiveServer, start_server
+from ..support.polling import wait_done
 
 EDIT = "/openai/gpt-image-2/edit"
 QUEUE = "/queue/openai/gpt-image-2/edit"
@@ -21,7 +24,7 @@ def _body(prompt: str = "gray") -> dict[str, object]:
     return {"prompt": prompt, "image_urls": [data_uri(png_bytes((32, 32)))]}
 
 
-def ops_settings() -> dict[str, object]:
+def _ops_settings() -> dict[str, object]:
     keys = [
         KeyConfig(id="admin", secret="admin-secret", admin=True),
         KeyConfig(id="alice", secret="alice-secret", max_queued=2),
@@ -35,13 +38,14 @@ def ops_settings() -> dict[str, object]:
 
 
 @pytest.fixture
-def ops(tmp_path: Path) -> Iterator[LiveServer]:
-    srv, server, thread = start_server(tmp_path, **ops_settings())  # type: ignore[arg-type]
+def ops(tmp_path: Path, backend: dict[str, Any]) -> Iterator[LiveServer]:
+    srv, server, thread = start_server(tmp_path, **_ops_settings(), **backend)
     yield srv
     server.should_exit = True
     thread.join(15)
 
 
+@pytest.mark.backends("sqlite", "redis")
 def test_pause_holds_jobs_then_resume_runs_them_and_admin_sees_the_queue(ops: LiveServer) -> None:
     with ops.client("admin-secret") as admin, ops.client("bob-secret") as bob:
         assert bob.post("/admin/queue/pause").status_code == 403
@@ -63,6 +67,7 @@ def test_pause_holds_jobs_then_resume_runs_them_and_admin_sees_the_queue(ops: Li
         assert bob.get(f"/queue/openai/gpt-image-2/requests/{ids[2]}").status_code == 400  # cancelled
 
 
+@pytest.mark.backends("sqlite", "redis")
 def test_queue_limits_answer_429_with_retry_after_and_keep_accepted_work(ops: LiveServer) -> None:
     with ops.client("admin-secret") as admin, ops.client("alice-secret") as alice, ops.client("bob-secret") as bob:
         admin.post("/admin/queue/pause")
@@ -80,6 +85,7 @@ def test_queue_limits_answer_429_with_retry_after_and_keep_accepted_work(ops: Li
             assert alice.get(r.json()["response_url"]).status_code == 200
 
 
+@pytest.mark.backends("sqlite", "redis")
 def test_start_deadline_ends_with_504_and_user_timeout_type(ops: LiveServer) -> None:
     with ops.client("admin-secret") as admin, ops.client("bob-secret") as bob:
         admin.post("/admin/queue/pause")
@@ -92,6 +98,7 @@ def test_start_deadline_ends_with_504_and_user_timeout_type(ops: LiveServer) -> 
         assert result.headers["X-Fal-Request-Timeout-Type"] == "user"
 
 
+@pytest.mark.backends("sqlite", "redis")
 def test_engine_time_limit_ends_a_long_job_as_an_error(ops: LiveServer) -> None:
     with ops.client("bob-secret") as bob:
         sub = bob.post(QUEUE, json={**_body(), "engine": "capped"}).json()

@@ -9,21 +9,18 @@ from __future__ import annotations
 
 import os
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, settings
 
 from retouch.api.app import create_app
 from retouch.config import EngineConfig, Settings
 from retouch.runtime import build_runtime
 
-from .conftest import LiveServer, free_port
+from ..support.live_server import LiveServer, serve_app, stop
 
 BODY_ROUTES = {
     ("post", "/openai/gpt-image-2/edit"),
@@ -57,8 +54,6 @@ def _settings(data: Path) -> Settings:
 
 
 def _document() -> dict[str, object]:
-    from . import conftest  # noqa: F401  (registers the "gray" engine kind)
-
     settings = _settings(Path(tempfile.mkdtemp(prefix="retouch-openapi-")))
     return create_app(settings, start_workers=False).openapi()
 
@@ -71,16 +66,9 @@ schema = schemathesis.openapi.from_dict(DOCUMENT).exclude(path_regex=r"^/admin/(
 def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     settings = _settings(tmp_path_factory.mktemp("fuzz") / "data")
     app = create_app(settings, runtime=build_runtime(settings, resolver=_refuse))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 10
-    while not server.started and time.time() < deadline:
-        time.sleep(0.02)
-    yield LiveServer(url=f"http://127.0.0.1:{port}", settings=settings, app=app)
-    server.should_exit = True
-    thread.join(10)
+    srv, server, thread = serve_app(app, settings)
+    yield srv
+    stop(server, thread)
 
 
 def test_every_route_that_takes_a_body_publishes_its_schema() -> None:

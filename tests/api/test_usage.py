@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from .conftest import LiveServer, data_uri, png_bytes, wait_done
+import pytest
+
+from ..support.images import data_uri, png_bytes
+from ..support.live_server import LiveServer
+from ..support.polling import wait_done
+
+# Each test here runs on the embedded store and on Redis + S3: both shapes must behave identically.
+pytestmark = pytest.mark.backends("sqlite", "redis")
 
 QUEUE = "/queue/openai/gpt-image-2/edit"
 

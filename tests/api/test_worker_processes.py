@@ -10,10 +10,12 @@ from pathlib import Path
 
 from retouch.config import EngineConfig
 
-from .conftest import data_uri, png_bytes, start_server, wait_done
+from ..support.gray_engine import GRAY
+from ..support.images import data_uri, png_bytes
+from ..support.live_server import start_server
+from ..support.polling import wait_done
 
 QUEUE = "/queue/openai/gpt-image-2/edit"
-GRAY = "tests.api.engines_for_tests:GrayEngine"
 
 
 def _engines() -> dict[str, EngineConfig]:

@@ -1,4 +1,4 @@
-"""The official fal-client from PyPI, unchanged, against `retouch serve` over TLS (see conftest.py).
+"""The official fal-client from PyPI, unchanged, against `retouch serve` over TLS (tests/support/fal_tls_server.py).
 
 The client runs in a subprocess (it reads FAL_RUN_HOST / FAL_QUEUE_RUN_HOST when imported) with an environment
 built from scratch for it; that process refuses any non-loopback lookup or connection. One run of the script
@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from .conftest import TLSServer
+from ..support.fal_tls_server import TLSServer
 
 SCRIPT = Path(__file__).with_name("fal_client_script.py")
 

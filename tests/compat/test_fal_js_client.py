@@ -22,8 +22,8 @@ from PIL import Image
 
 from retouch.config import KeyConfig
 
-from ..api.conftest import LiveServer, start_server
-from .conftest import scrubbed_environ
+from ..support.fal_tls_server import scrubbed_environ
+from ..support.live_server import LiveServer, start_server
 
 JS = Path(__file__).with_name("js")
 NODE = shutil.which("node")

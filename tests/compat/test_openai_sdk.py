@@ -13,7 +13,7 @@ from PIL import Image
 
 from retouch.config import EngineConfig, KeyConfig
 
-from ..api.conftest import LiveServer, start_server
+from ..support.live_server import LiveServer, start_server
 
 
 @pytest.fixture(scope="module")

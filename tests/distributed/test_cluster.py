@@ -4,8 +4,6 @@ restart — nothing lost, one result each."""
 
 from __future__ import annotations
 
-import base64
-import io
 import json
 import os
 import signal
@@ -15,18 +13,19 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 import yaml
-from PIL import Image
 
+from ..support.gray_engine import GRAY
+from ..support.images import data_uri, solid_png
+from ..support.net import free_port
+from ..support.paths import ROOT, pythonpath
+from ..support.polling import wait_done
 from ..support.tls import make_tls
-from .conftest import ROOT, free_port
 
 QUEUE = "/queue/openai/gpt-image-2/edit"
-GRAY = "tests.api.engines_for_tests:GrayEngine"
 
 
 class Cluster:
@@ -57,7 +56,7 @@ class Cluster:
         self.config.write_text(yaml.safe_dump(config))
         self.env = {
             **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+            "PYTHONPATH": pythonpath(),
             "AWS_ACCESS_KEY_ID": "test",
             "AWS_SECRET_ACCESS_KEY": "test",
             "AWS_DEFAULT_REGION": "us-east-1",
@@ -103,19 +102,7 @@ def cluster(tmp_path: Path, fresh_redis: str, s3_endpoint: str) -> Iterator[Clus
 
 
 def _png(i: int) -> str:
-    buf = io.BytesIO()
-    Image.new("RGB", (16 + i % 7, 12), (200, i % 255, 30)).save(buf, "PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
-
-
-def _wait(c: httpx.Client, sub: dict[str, Any], timeout: float = 120) -> dict[str, Any]:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        body: dict[str, Any] = c.get(sub["status_url"], params={"logs": 1}).json()
-        if body["status"] == "COMPLETED":
-            return body
-        time.sleep(0.05)
-    raise AssertionError(f"{sub['request_id']} did not complete")
+    return data_uri(solid_png((16 + i % 7, 12), (200, i % 255, 30)))
 
 
 def test_200_jobs_survive_a_killed_worker_and_an_api_restart(cluster: Cluster) -> None:
@@ -146,7 +133,7 @@ def test_200_jobs_survive_a_killed_worker_and_an_api_restart(cluster: Cluster) -
         cluster.api.wait(10)
         cluster.api = cluster.start_api()
         for sub in [*subs, slow]:
-            _wait(c, sub)
+            wait_done(c, sub["status_url"], timeout=120)
         for i, sub in enumerate(subs):
             result = c.get(sub["response_url"])
             assert result.status_code == 200, result.text
@@ -171,7 +158,7 @@ def test_cancel_queued_and_running_across_processes(cluster: Cluster) -> None:
         assert c.get(queued["status_url"]).json()["status"] == "IN_QUEUE"
         assert c.put(queued["cancel_url"]).json()["status"] == "CANCELLATION_REQUESTED"
         assert c.put(running[0]["cancel_url"]).json()["status"] == "CANCELLATION_REQUESTED"
-        done = _wait(c, running[0], timeout=30)
+        done = wait_done(c, running[0]["status_url"], timeout=30)
         steps = [line for line in done["logs"] if line["message"].startswith("step ")]
         assert len(steps) < 100  # stopped at a step boundary on another process
         assert c.get(running[0]["response_url"]).status_code == 400

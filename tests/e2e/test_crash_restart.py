@@ -9,7 +9,6 @@ again). Only a request that was running at the kill may leave one orphan output 
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import signal
@@ -23,7 +22,9 @@ from typing import Any
 import httpx
 from PIL import Image
 
-from .server_process import free_port, slow_gray, start_server
+from ..support.images import data_uri, solid_png
+from ..support.net import free_port
+from ..support.server_process import slow_gray, start_server
 
 QUEUE = "/queue/openai/gpt-image-2/edit"
 GRAY_JOBS = 12
@@ -36,9 +37,7 @@ def _start(tmp: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 def _png(i: int) -> str:
-    buf = io.BytesIO()
-    Image.new("RGB", (24 + i % 5, 16), (200, i * 7 % 255, 30)).save(buf, "PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return data_uri(solid_png((24 + i % 5, 16), (200, i * 7 % 255, 30)))
 
 
 def _bodies() -> list[dict[str, Any]]:

@@ -17,8 +17,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ..api.conftest import data_uri
-from .server_process import free_port, start_server
+from ..support.images import data_uri
+from ..support.net import free_port
+from ..support.server_process import start_server
 
 EDIT = "/openai/gpt-image-2/edit"
 

@@ -3,17 +3,16 @@ job is handed back and finished by the next start. Nothing accepted is lost eith
 
 from __future__ import annotations
 
-import base64
-import io
 import signal
 import subprocess
 import time
 from pathlib import Path
 
 import httpx
-from PIL import Image
 
-from .server_process import free_port, slow_gray, start_server
+from ..support.images import data_uri, solid_png
+from ..support.net import free_port
+from ..support.server_process import slow_gray, start_server
 
 QUEUE = "/queue/openai/gpt-image-2/edit"
 
@@ -23,9 +22,7 @@ def _start(tmp: Path, port: int, drain: float) -> subprocess.Popen[bytes]:
 
 
 def _png() -> str:
-    buf = io.BytesIO()
-    Image.new("RGB", (32, 32), (250, 10, 10)).save(buf, "PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return data_uri(solid_png((32, 32), (250, 10, 10)))
 
 
 def _submit_and_wait_running(url: str) -> dict[str, str]:

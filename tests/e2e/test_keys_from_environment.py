@@ -10,7 +10,8 @@ from pathlib import Path
 
 import httpx
 
-from .server_process import ROOT, free_port
+from ..support.net import free_port
+from ..support.paths import ROOT, pythonpath
 
 
 def test_the_documented_keys_form_starts_the_server_with_auth_on(tmp_path: Path) -> None:
@@ -19,7 +20,7 @@ def test_the_documented_keys_form_starts_the_server_with_auth_on(tmp_path: Path)
     env.update(
         RETOUCH_KEYS="alice:alice-secret,ops:ops-secret:admin",
         RETOUCH_DATA_DIR=str(tmp_path / "data"),
-        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+        PYTHONPATH=pythonpath(),
     )
     log = open(tmp_path / "server.log", "wb")  # noqa: SIM115 - handed to the child process
     proc = subprocess.Popen(

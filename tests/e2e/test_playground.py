@@ -16,7 +16,7 @@ from PIL import Image
 
 from retouch.config import EngineConfig
 
-from ..api.conftest import LiveServer, start_server
+from ..support.live_server import LiveServer, start_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("RETOUCH_TEST_ARTIFACTS", Path(__file__).parent / "artifacts"))

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from ..api.conftest import LiveServer, png_bytes, start_server
+from ..support.images import png_bytes
+from ..support.live_server import LiveServer, start_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed")

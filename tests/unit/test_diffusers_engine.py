@@ -12,17 +12,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+import torch
+from PIL import Image
 
-torch = pytest.importorskip("torch")
-
-from PIL import Image  # noqa: E402
-
-from retouch.engines.base import EditTask, NullProgress  # noqa: E402
-from retouch.engines.diffusers import DiffusersEngine  # noqa: E402
-from retouch.engines.diffusers.progress import LatentPreviewer, colour_chart  # noqa: E402
-from retouch.errors import EngineRefusal, EngineUnavailable, InputError, JobCancelled  # noqa: E402
-from tests.support.tiny_pipelines import tiny_model_dir  # noqa: E402
-from tests.unit.test_diffusers_families import direct_call, left_half, options, picture  # noqa: E402
+from retouch.engines.base import EditTask, NullProgress
+from retouch.engines.diffusers import DiffusersEngine
+from retouch.engines.diffusers.progress import LatentPreviewer, colour_chart
+from retouch.errors import EngineRefusal, EngineUnavailable, InputError, JobCancelled
+from tests.support.tiny_pipelines import tiny_model_dir
+from tests.unit.test_diffusers_families import direct_call, left_half, options, picture
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -11,14 +11,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+import torch
+from PIL import Image
 
-torch = pytest.importorskip("torch")
-
-from PIL import Image  # noqa: E402
-
-from retouch.engines.base import EditTask, NullProgress  # noqa: E402
-from retouch.engines.diffusers import DiffusersEngine  # noqa: E402
-from tests.support.tiny_pipelines import tiny_model_dir  # noqa: E402
+from retouch.engines.base import EditTask, NullProgress
+from retouch.engines.diffusers import DiffusersEngine
+from tests.support.tiny_pipelines import tiny_model_dir
 
 FAMILIES = ["flux-kontext", "qwen-image-edit", "instruct-pix2pix", "flux-fill", "sd-inpaint"]
 TEXT_LEN = {"max_sequence_length": 16}

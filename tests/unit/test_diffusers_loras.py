@@ -13,11 +13,9 @@ from typing import Any
 
 import httpx
 import numpy as np
+import peft  # noqa: F401  (installed by scripts/install-gpu-stack.sh)
 import pytest
-
-torch = pytest.importorskip("torch")
-pytest.importorskip("peft")
-
+import torch
 from PIL import Image  # noqa: E402
 
 from retouch.engines.base import EditTask, NullProgress  # noqa: E402
@@ -196,9 +194,9 @@ def test_limits(lora_dir: Path) -> None:
 
 
 def test_engines_without_loras_refuse_them_through_the_api(tmp_path: Path) -> None:
-    app_module = pytest.importorskip("retouch.api.app")
     from fastapi.testclient import TestClient
 
+    from retouch.api import app as app_module
     from retouch.config import Settings
 
     settings = Settings(data_dir=tmp_path / "data", workers=1, worker_mode="threads")

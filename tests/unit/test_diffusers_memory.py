@@ -16,8 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-
-torch = pytest.importorskip("torch")
+import torch
 
 from retouch.engines.base import EditTask, NullProgress  # noqa: E402
 from retouch.engines.diffusers import DiffusersEngine  # noqa: E402
@@ -140,12 +139,12 @@ def test_a_running_model_is_never_moved(sizes: dict[str, int]) -> None:
 
 
 def test_swaps_are_counted_in_metrics(tmp_path: Path, sizes: dict[str, int]) -> None:
-    app_module = pytest.importorskip("retouch.api.app")
     import base64
     import io
 
     from fastapi.testclient import TestClient
 
+    from retouch.api import app as app_module
     from retouch.config import EngineConfig, Settings
 
     budget = {"device_memory_budget_gb": budget_for_one(sizes), "preview": "off"}

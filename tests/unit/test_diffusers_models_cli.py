@@ -12,12 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import huggingface_hub  # noqa: F401  (installed by scripts/install-gpu-stack.sh)
 import numpy as np
 import pytest
 import yaml
-
-torch = pytest.importorskip("torch")
-pytest.importorskip("huggingface_hub")
 
 from retouch.engines.base import EditTask, NullProgress  # noqa: E402
 from retouch.engines.diffusers import DiffusersEngine  # noqa: E402

@@ -11,12 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import gguf  # noqa: F401  (installed by scripts/install-gpu-stack.sh)
 import numpy as np
 import pytest
-
-torch = pytest.importorskip("torch")
-pytest.importorskip("gguf")
-pytest.importorskip("torchao")
+import torch
+import torchao  # noqa: F401  (installed by scripts/install-gpu-stack.sh)
 
 from retouch.engines.base import EditTask, NullProgress  # noqa: E402
 from retouch.engines.diffusers import DiffusersEngine  # noqa: E402
@@ -76,7 +75,6 @@ def base() -> tuple[np.ndarray, int]:
 
 
 def test_q4_k_packing_matches_the_reference_dequantiser() -> None:
-    import gguf
 
     values = np.random.default_rng(0).normal(size=(3, 512)).astype(np.float32)
     packed = quantize_q4_k(values)

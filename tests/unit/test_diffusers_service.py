@@ -13,19 +13,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 import pytest
+import torch
+import uvicorn
+from PIL import Image
 
-torch = pytest.importorskip("torch")
-app_module = pytest.importorskip("retouch.api.app", reason="the HTTP layer is not importable in this checkout")
-
-import httpx  # noqa: E402
-import uvicorn  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from retouch.config import EngineConfig, Settings  # noqa: E402
-from retouch.engines.base import EditTask  # noqa: E402
-from tests.unit.test_diffusers_families import direct_call, left_half, options, picture  # noqa: E402
+from retouch.api import app as app_module
+from retouch.config import EngineConfig, Settings
+from retouch.engines.base import EditTask
+from tests.unit.test_diffusers_families import direct_call, left_half, options, picture
 
 EDIT = "/openai/gpt-image-2/edit"
 FAMILIES = ["flux-kontext", "qwen-image-edit", "instruct-pix2pix", "flux-fill", "sd-inpaint"]

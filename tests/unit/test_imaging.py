@@ -16,18 +16,14 @@ from retouch.errors import InputError
 from retouch.imaging.decode import decode_image
 from retouch.imaging.encode import encode_image
 from retouch.imaging.mask import composite_exact, mask_from_image, mask_from_openai_alpha
-from retouch.imaging.sizes import resolve_output_size, snap_size
+from retouch.imaging.sizes import resolve_output_size
 from retouch.net.addresses import AddressPolicy, check_url
 from retouch.net.data_uri import parse_data_uri
 from retouch.net.fetch import ImageFetcher
 
+from ..support.images import encode_png
+
 STRICT = AddressPolicy()
-
-
-def _png(img: Image.Image) -> bytes:
-    buf = io.BytesIO()
-    img.save(buf, "PNG")
-    return buf.getvalue()
 
 
 def test_exif_orientation_is_applied() -> None:
@@ -53,18 +49,18 @@ def test_unusual_modes_decode_to_rgb_or_rgba(mode: str) -> None:
 
 
 def test_decompression_bomb_and_garbage_are_422_naming_the_field() -> None:
-    big = _png(Image.new("L", (4000, 4000)))
+    big = encode_png(Image.new("L", (4000, 4000)))
     with pytest.raises(InputError) as exc:
         decode_image(big, field="image_urls.2", max_pixels=1_000_000)
     assert exc.value.field == "image_urls.2" and "limit" in exc.value.message
     with pytest.raises(InputError, match="not a recognised image"):
         decode_image(b"hello world", field="f")
     with pytest.raises(InputError):
-        decode_image(_png(Image.new("RGB", (64, 64)))[:60], field="f")
+        decode_image(encode_png(Image.new("RGB", (64, 64)))[:60], field="f")
 
 
 def test_data_uris() -> None:
-    raw = _png(Image.new("RGB", (2, 2)))
+    raw = encode_png(Image.new("RGB", (2, 2)))
     data, mime = parse_data_uri("data:image/png;base64," + base64.b64encode(raw).decode(), field="f")
     assert data == raw and mime == "image/png"
     url_safe = base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -112,7 +108,7 @@ def _fetcher(handler: httpx.MockTransport, **kw: object) -> ImageFetcher:
 
 
 def test_fetch_rechecks_every_redirect_hop_and_limits_size() -> None:
-    png = _png(Image.new("RGB", (4, 4)))
+    png = encode_png(Image.new("RGB", (4, 4)))
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/hop":
@@ -177,6 +173,3 @@ def test_sizes() -> None:
     assert resolve_output_size("auto", None, default="landscape_4_3") == (1024, 768)
     assert resolve_output_size({"width": 512, "height": 256}, (10, 10)) == (512, 256)
     assert resolve_output_size("portrait_16_9", None) == (576, 1024)
-    assert snap_size((1001, 667)) == (1008, 672)
-    w, h = snap_size((4000, 3000))
-    assert w % 16 == 0 and h % 16 == 0 and w * h <= 8_294_400

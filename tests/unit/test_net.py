@@ -6,17 +6,17 @@ Resolvers here are stubs; requests either go to a mock transport (no socket at a
 from __future__ import annotations
 
 import http.server
-import io
 import threading
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from PIL import Image
 
 from retouch.errors import InputError
 from retouch.net.addresses import AddressPolicy, loggable, pin
 from retouch.net.fetch import ImageFetcher
+
+from ..support.images import solid_png
 
 PUBLIC = "93.184.216.34"  # only ever handed to mock transports: no socket is opened to it
 
@@ -34,9 +34,7 @@ class RebindingResolver:
 
 
 def _png() -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (4, 4), (1, 2, 3)).save(buf, "PNG")
-    return buf.getvalue()
+    return solid_png((4, 4), (1, 2, 3))
 
 
 def test_pin_names_the_checked_address_and_keeps_host_and_tls_name() -> None:

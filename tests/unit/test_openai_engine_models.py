@@ -10,18 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient  # noqa: E402
 from PIL import Image
 
+from retouch.api import app as app_module
+from retouch.config import EngineConfig, Settings  # noqa: E402
 from retouch.engines.base import EditTask, NullProgress, TaskInfo
 from retouch.engines.openai_api import OpenAIEngine
 from retouch.errors import InputError
 from tests.support.openai_standin import StandIn, StandInServer
-
-app_module = pytest.importorskip("retouch.api.app", reason="the HTTP layer is not importable in this checkout")
-
-from fastapi.testclient import TestClient  # noqa: E402
-
-from retouch.config import EngineConfig, Settings  # noqa: E402
 
 KEY = "sk-server-MODELTEST-0123456789"
 

@@ -3,7 +3,6 @@ database, not the stored files, not the logs), and the usage OpenAI reports is w
 
 from __future__ import annotations
 
-import base64
 import io
 import logging
 import time
@@ -11,23 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
 
-app_module = pytest.importorskip("retouch.api.app", reason="the HTTP layer is not importable in this checkout")
-
-from fastapi.testclient import TestClient  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from retouch.config import EngineConfig, Settings  # noqa: E402
-from tests.support.openai_standin import EDIT_COLOUR, USAGE, StandInServer  # noqa: E402
+from retouch.api import app as app_module
+from retouch.config import EngineConfig, Settings
+from tests.support.images import png_uri
+from tests.support.openai_standin import EDIT_COLOUR, USAGE, StandInServer
 
 KEY = "sk-proj-CALLERKEY-5f0e9d8c7b6a"
 EDIT = "/openai/gpt-image-2/edit"
-
-
-def png_uri(image: Image.Image) -> str:
-    buf = io.BytesIO()
-    image.save(buf, "PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
 def run_with_caller_key(data_dir: Path) -> tuple[list[str], Image.Image, dict[str, Any], str]:

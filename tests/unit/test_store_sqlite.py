@@ -1,4 +1,5 @@
-"""The SQLite job store: queue order, leases, one stored result, cancellation, recovery, webhooks."""
+"""What the SQLite store does beyond the JobStore contract (tests/unit/test_store_contract.py): leases handed back
+by requeue_expired, secrets kept off the disk, claims exclusive across processes, ties between keys by age."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import multiprocessing
 import time
 from pathlib import Path
 
-from retouch.jobs.base import CancelResult, Job, LogLine, Outcome, Status
+from retouch.jobs.base import Job, Outcome
 from retouch.jobs.store_sqlite import SQLiteJobStore
 
 
@@ -22,55 +23,34 @@ def _job(i: str, priority: int = 0, owner: str | None = None, **kw: object) -> J
     )  # type: ignore[arg-type]
 
 
-def test_fifo_with_priority_and_positions(tmp_path: Path) -> None:
-    store = SQLiteJobStore(tmp_path / "db.sqlite")
-    for name, prio in (("a", 0), ("low", 1), ("b", 0), ("c", 0)):
-        store.submit(_job(name, prio))
-    assert [store.queue_position(x) for x in ("a", "b", "c", "low")] == [0, 1, 2, 3]
-    order = [store.claim("w", 30).id for _ in range(4)]  # type: ignore[union-attr]
-    assert order == ["a", "b", "c", "low"]
-    assert store.claim("w", 30) is None
-    assert store.queue_position("a") is None
-
-
-def test_complete_keeps_only_the_first_result(tmp_path: Path) -> None:
+def test_requeue_expired_names_the_jobs_whose_lease_ran_out(tmp_path: Path) -> None:
     store = SQLiteJobStore(tmp_path / "db.sqlite")
     store.submit(_job("j"))
-    job = store.claim("w1", 0.01)
-    assert job is not None and job.status == Status.IN_PROGRESS and job.attempts == 1
+    store.submit(_job("k"))
+    assert store.claim("w1", 0.01) is not None and store.claim("w2", 30) is not None
     time.sleep(0.02)
     assert store.requeue_expired(time.time()) == ["j"]
-    again = store.claim("w2", 30)
-    assert again is not None and again.attempts == 2
-    assert store.complete("j", "w2", Outcome.OK, result={"n": 2})
-    assert not store.complete("j", "w1", Outcome.OK, result={"n": 1}), "the stale worker's result is dropped"
-    final = store.get("j")
-    assert final is not None and final.result == {"n": 2} and final.status == Status.COMPLETED
+    again = store.claim("w3", 30)
+    assert again is not None and again.id == "j" and again.attempts == 2
 
 
-def test_cancel_queued_running_and_done(tmp_path: Path) -> None:
+def test_keys_that_have_not_had_a_turn_go_in_the_order_of_their_oldest_job(tmp_path: Path) -> None:
     store = SQLiteJobStore(tmp_path / "db.sqlite")
-    store.submit(_job("q"))
-    store.submit(_job("r"))
-    assert store.claim("w", 30).id == "q"  # type: ignore[union-attr]
-    assert store.request_cancel("r") == CancelResult.CANCELLATION_REQUESTED
-    r = store.get("r")
-    # The store only flags; ending the queued job is the caller's (the service's JobEnding).
-    assert r is not None and r.status == Status.IN_QUEUE and store.cancel_requested("r")
-    assert store.complete("r", None, Outcome.CANCELLED, error={"detail": "cancelled"})
-    assert store.get("r").outcome == Outcome.CANCELLED  # type: ignore[union-attr]
-    assert store.request_cancel("q") == CancelResult.CANCELLATION_REQUESTED
-    assert store.cancel_requested("q") and store.get("q").status == Status.IN_PROGRESS  # type: ignore[union-attr]
-    assert store.request_cancel("r") == CancelResult.ALREADY_COMPLETED
-    assert store.request_cancel("nope") == CancelResult.NOT_FOUND
+    store.submit(_job("low-a", owner="a", priority=1))
+    store.submit(_job("normal-b", owner="b"))
+    store.submit(_job("normal-a", owner="a"))
+    order = []
+    while (job := store.claim("w", 30)) is not None:
+        order.append(job.id)
+        store.complete(job.id, "w", Outcome.OK, result={})
+    assert order == ["normal-b", "normal-a", "low-a"]
 
 
-def test_secrets_are_erased_when_the_job_ends(tmp_path: Path) -> None:
+def test_secrets_are_gone_from_the_file_when_the_job_ends(tmp_path: Path) -> None:
     store = SQLiteJobStore(tmp_path / "db.sqlite")
     store.submit(_job("s", secrets={"openai_api_key": "sk-test-SECRET"}))
     assert store.claim("w", 30).secrets == {"openai_api_key": "sk-test-SECRET"}  # type: ignore[union-attr]
     store.complete("s", "w", Outcome.OK, result={})
-    assert store.get("s").secrets == {}  # type: ignore[union-attr]
     store.close()
     assert b"sk-test-SECRET" not in _all_bytes(tmp_path)
 
@@ -94,25 +74,6 @@ def _all_bytes(folder: Path) -> bytes:
     db.execute("VACUUM")
     db.close()
     return b"".join(p.read_bytes() for p in folder.iterdir() if p.is_file())
-
-
-def test_logs_history_and_webhooks(tmp_path: Path) -> None:
-    store = SQLiteJobStore(tmp_path / "db.sqlite")
-    store.submit(_job("h1", owner="alice", webhook_url="http://127.0.0.1:9/hook"))
-    store.submit(_job("h2", owner="bob"))
-    store.submit(_job("h3", owner="alice", in_history=False))
-    store.append_log("h1", LogLine("hello", "INFO", "USER", time.time()))
-    assert [line.message for line in store.logs("h1")] == ["hello"]
-    assert [j.id for j in store.history("alice", None, 10, None)] == ["h1"]
-    store.claim("w", 30)
-    assert store.due_webhooks(time.time() + 1) == []
-    store.complete("h1", "w", Outcome.OK, result={})
-    due = store.due_webhooks(time.time() + 1)
-    assert [w.job_id for w in due] == ["h1"]
-    store.webhook_retry("h1", time.time() + 100)
-    assert store.due_webhooks(time.time() + 1) == []
-    store.webhook_done("h1")
-    assert store.due_webhooks(time.time() + 1000) == []
 
 
 def _claimer(path: str, out: multiprocessing.Queue[str]) -> None:

@@ -16,8 +16,6 @@ from typing import Any
 from ..errors import StorageError
 from .base import StoredFile, new_key
 
-_META_FIELDS = ("file_name", "content_type", "owner", "created_at", "expires_at")
-
 log = logging.getLogger("retouch.files")
 
 
@@ -34,7 +32,6 @@ class S3ObjectStore:
             region_name=settings.s3_region,
             config=Config(retries={"max_attempts": 3, "mode": "standard"}),
         )
-        self._errors: tuple[type[BaseException], ...] = (Exception,)
         try:
             self.client.head_bucket(Bucket=self.bucket)
         except Exception:

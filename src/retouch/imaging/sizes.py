@@ -1,4 +1,4 @@
-"""Output sizes: presets, custom sizes, ``auto``, and the snapping engines need."""
+"""Output sizes: presets, custom sizes and ``auto``."""
 
 from __future__ import annotations
 
@@ -51,16 +51,3 @@ def resolve_output_size(
     if name in SIZE_PRESETS:
         return SIZE_PRESETS[name]
     raise ValueError(f"unknown image size {image_size!r}")
-
-
-def snap_size(size: tuple[int, int], multiple: int = 16, max_pixels: int = MAX_PIXELS) -> tuple[int, int]:
-    """The nearest size whose edges are multiples of ``multiple`` and whose area fits the limit."""
-    w, h = fit_pixels(size, max_pixels)
-    sw = max(multiple, round(w / multiple) * multiple)
-    sh = max(multiple, round(h / multiple) * multiple)
-    while sw * sh > max_pixels:
-        if sw >= sh:
-            sw -= multiple
-        else:
-            sh -= multiple
-    return sw, sh

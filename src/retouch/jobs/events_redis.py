@@ -13,15 +13,16 @@ from typing import Any
 
 import redis
 
+from ..jobs.redis_keys import DEFAULT_PREFIX, RedisKeys
 from .events import Event, EventHub
 
 log = logging.getLogger("retouch.events")
-CHANNEL = "rt:events:"
 
 
 class RedisEventHub(EventHub):
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, prefix: str = DEFAULT_PREFIX) -> None:
         super().__init__()
+        self._keys = RedisKeys(prefix)
         self._redis: Any = redis.Redis.from_url(url, decode_responses=True)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._relay, daemon=True, name="events-relay")
@@ -29,7 +30,7 @@ class RedisEventHub(EventHub):
 
     def publish(self, job_id: str, event: Event) -> None:
         try:
-            self._redis.publish(CHANNEL + job_id, json.dumps({"kind": event.kind, "data": event.data}))
+            self._redis.publish(self._keys.events(job_id), json.dumps({"kind": event.kind, "data": event.data}))
         except redis.RedisError:
             log.warning("event not published to Redis; readers fall back to the store", extra={"job_id": job_id})
             super().publish(job_id, event)
@@ -50,12 +51,12 @@ class RedisEventHub(EventHub):
         while not self._stop.is_set():
             try:
                 pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-                pubsub.psubscribe(CHANNEL + "*")
+                pubsub.psubscribe(self._keys.events_pattern)
                 while not self._stop.is_set():
                     message = pubsub.get_message(timeout=1.0)
                     if message is None:
                         continue
-                    job_id = str(message["channel"])[len(CHANNEL) :]
+                    job_id = self._keys.job_of_events(str(message["channel"]))
                     body = json.loads(message["data"])
                     super().publish(job_id, Event(body["kind"], body.get("data") or {}))
             except redis.RedisError:

@@ -14,7 +14,10 @@ def open_job_store(settings: Settings) -> JobStore:
         from .store_redis import RedisJobStore
 
         store: JobStore = RedisJobStore(
-            settings.redis_url, secret_key=settings.secret_key, default_ttl=settings.result_ttl_seconds
+            settings.redis_url,
+            prefix=settings.redis_prefix,
+            secret_key=settings.secret_key,
+            default_ttl=settings.result_ttl_seconds,
         )
         return store
     return SQLiteJobStore(settings.data_dir / "retouch.db")
@@ -24,5 +27,5 @@ def open_event_hub(settings: Settings) -> EventHub:
     if settings.state_backend == "redis":
         from .events_redis import RedisEventHub
 
-        return RedisEventHub(settings.redis_url)
+        return RedisEventHub(settings.redis_url, prefix=settings.redis_prefix)
     return EventHub()

@@ -1,9 +1,13 @@
 """Lua scripts for the Redis job store: each state change of a job is one atomic script.
 
-Jobs are JSON documents (``rt:job:{id}``) changed with cjson inside the script, so a claim, a completion or a
+Jobs are JSON documents (``RedisKeys.job``) changed with cjson inside the script, so a claim, a completion or a
 cancellation sees and changes one consistent record even with many API and worker hosts at once. The payload,
 result, error and metrics travel as opaque JSON strings inside the document: cjson would round big integers (a
 64-bit seed) to doubles.
+
+Every key a script touches arrives in ``KEYS`` (Redis Cluster refuses a script that reaches other keys); names come
+from ``redis_keys``, never from the script. A job's stream is named by its priority and key, so the caller passes it
+and the script checks it against the one the job was queued on.
 """
 
 # KEYS: job, the key's stream for this priority, queued-by-owner, ready set of the priority, streams registry.
@@ -51,14 +55,15 @@ redis.call('SET', KEYS[1], out)
 return out
 """
 
-# KEYS: job, queued-by-owner, running-by-owner, webhooks. ARGV: worker ('' = any), outcome, result, error, metrics,
-# now, group, expire-seconds
+# KEYS: job, queued-by-owner, running-by-owner, webhooks, completed-by-outcome, the job's stream.
+# ARGV: worker ('' = any), outcome, result, error, metrics, now, group, expire-seconds
 COMPLETE = """
 local raw = redis.call('GET', KEYS[1])
 if not raw then return 0 end
 local job = cjson.decode(raw)
 if job['status'] == 'COMPLETED' then return 0 end
 if ARGV[1] ~= '' and (job['status'] ~= 'IN_PROGRESS' or job['worker'] ~= ARGV[1]) then return 0 end
+if job['stream'] ~= KEYS[6] then return redis.error_reply('job ' .. job['id'] .. ' is queued on another stream') end
 if job['status'] == 'IN_QUEUE' then
   redis.call('HINCRBY', KEYS[2], job['owner_key'], -1)
 else
@@ -75,13 +80,14 @@ if job['webhook_url'] ~= nil and job['webhook_url'] ~= cjson.null then
   redis.call('ZADD', KEYS[4], ARGV[6], job['id'])
 end
 redis.call('SET', KEYS[1], cjson.encode(job))
-redis.call('HINCRBY', 'rt:completed', ARGV[2], 1)
+redis.call('HINCRBY', KEYS[5], ARGV[2], 1)
 if tonumber(ARGV[8]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[8]) end
-redis.call('XACK', job['stream'], ARGV[7], job['entry'])
-redis.call('XDEL', job['stream'], job['entry'])
+redis.call('XACK', KEYS[6], ARGV[7], job['entry'])
+redis.call('XDEL', KEYS[6], job['entry'])
 return 1
 """
 
+# KEYS: job
 CANCEL = """
 local raw = redis.call('GET', KEYS[1])
 if not raw then return 'NOT_FOUND' end
@@ -92,15 +98,16 @@ redis.call('SET', KEYS[1], cjson.encode(job))
 return job['status']
 """
 
-# KEYS: job, queued-by-owner, running-by-owner, ready set. ARGV: worker, group
+# KEYS: job, queued-by-owner, running-by-owner, ready set of the job's priority, the job's stream. ARGV: worker, group
 RELEASE = """
 local raw = redis.call('GET', KEYS[1])
 if not raw then return 0 end
 local job = cjson.decode(raw)
 if job['status'] ~= 'IN_PROGRESS' or job['worker'] ~= ARGV[1] then return 0 end
-redis.call('XACK', job['stream'], ARGV[2], job['entry'])
-redis.call('XDEL', job['stream'], job['entry'])
-job['entry'] = redis.call('XADD', job['stream'], '*', 'id', job['id'])
+if job['stream'] ~= KEYS[5] then return redis.error_reply('job ' .. job['id'] .. ' is queued on another stream') end
+redis.call('XACK', KEYS[5], ARGV[2], job['entry'])
+redis.call('XDEL', KEYS[5], job['entry'])
+job['entry'] = redis.call('XADD', KEYS[5], '*', 'id', job['id'])
 redis.call('ZADD', KEYS[4], 'NX', 0, job['owner_key'])
 job['status'] = 'IN_QUEUE'
 job['worker'] = cjson.null
@@ -112,6 +119,7 @@ return 1
 """
 
 # Takes due webhooks and pushes their time back, so another API host does not send the same one meanwhile.
+# KEYS: webhooks. ARGV: now, limit, lease seconds
 DUE_WEBHOOKS = """
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[3]), id) end

@@ -112,7 +112,7 @@ class SQLiteQueueMixin:
             self._db()
             .execute(
                 f"SELECT {self._columns} FROM jobs WHERE status IN ('IN_QUEUE', 'IN_PROGRESS')"
-                " ORDER BY status DESC, priority, seq LIMIT ?",
+                " ORDER BY status <> 'IN_PROGRESS', priority, seq LIMIT ?",  # running first
                 (limit,),
             )
             .fetchall()

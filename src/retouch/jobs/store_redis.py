@@ -20,19 +20,10 @@ import redis
 from ..errors import InputError, StorageError
 from . import redis_scripts as lua
 from .base import CancelResult, ClaimLimits, Job, LogLine, Outcome, Status, Webhook
+from .redis_keys import DEFAULT_PREFIX, RedisKeys
 
 GROUP = "workers"
 PRIORITIES = (0, 1)  # normal, low
-
-
-def stream_of(priority: int, owner_key: str) -> str:
-    return f"rt:q:{priority}:{owner_key}"
-
-
-def ready_of(priority: int) -> str:
-    return f"rt:ready:{priority}"
-
-
 WEBHOOK_LEASE = 120.0
 
 
@@ -40,10 +31,30 @@ def _owner_key(owner: str | None) -> str:
     return owner or ""
 
 
+def _priority(doc: dict[str, Any]) -> int:
+    return 1 if doc.get("priority") else 0
+
+
 class RedisJobStore:
-    def __init__(self, url: str, *, secret_key: str | None = None, default_ttl: float = 0.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        prefix: str = DEFAULT_PREFIX,
+        secret_key: str | None = None,
+        default_ttl: float = 0.0,
+        client: Any = None,
+    ) -> None:
+        """``client``: a redis-py client made elsewhere (a ``RedisCluster``, say) to use instead of ``url``'s. It
+        must decode replies to str."""
         # decode_responses: every reply is str; typed Any because redis-py's stubs cannot express that.
-        self.r: Any = redis.Redis.from_url(url, decode_responses=True)
+        self.r: Any = client if client is not None else redis.Redis.from_url(url, decode_responses=True)
+        self.keys = RedisKeys(prefix)
+        if isinstance(self.r, redis.RedisCluster) and not self.keys.single_slot:
+            raise StorageError(
+                f"the Redis key prefix {prefix!r} has no hash tag, so a job's keys would land in different cluster "
+                "slots; use a prefix like '{rt}:' on Redis Cluster"
+            )
         self.default_ttl = default_ttl
         self._fernet = None
         if secret_key:
@@ -132,23 +143,23 @@ class RedisJobStore:
         )
 
     def _raw(self, job_id: str) -> dict[str, Any] | None:
-        raw = self.r.get(f"rt:job:{job_id}")
+        raw = self.r.get(self.keys.job(job_id))
         return json.loads(raw) if raw else None
 
     # -- lifecycle -----------------------------------------------------------------------------------------------
     def submit(self, job: Job) -> None:
         doc = self._encode(job)
-        priority = 1 if job.priority else 0
-        stream = stream_of(priority, doc["owner_key"])
+        k, priority = self.keys, _priority(doc)
+        stream = k.stream(priority, doc["owner_key"])
         try:
             self._submit(
-                keys=[f"rt:job:{job.id}", stream, "rt:queued", ready_of(priority), "rt:streams"],
+                keys=[k.job(job.id), stream, k.queued, k.ready(priority), k.streams],
                 args=[job.id, json.dumps(doc), doc["owner_key"], GROUP],
             )
             if job.in_history:
                 score = doc["created_at"]
-                self.r.zadd(f"rt:hist:{doc['owner_key']}", {job.id: score})
-                self.r.zadd("rt:hist:*", {job.id: score})
+                self.r.zadd(k.history(doc["owner_key"]), {job.id: score})
+                self.r.zadd(k.history(None), {job.id: score})
         except redis.RedisError as exc:
             raise StorageError(f"the job could not be stored in Redis: {exc}") from exc
 
@@ -156,10 +167,10 @@ class RedisJobStore:
         return self.get(job_id)
 
     def get(self, job_id: str) -> Job | None:
-        return self._decode(self.r.get(f"rt:job:{job_id}"))
+        return self._decode(self.r.get(self.keys.job(job_id)))
 
     def _streams(self) -> list[str]:
-        return sorted(self.r.smembers("rt:streams"))
+        return sorted(self.r.smembers(self.keys.streams))
 
     def _undelivered(self, stream: str) -> int:
         try:
@@ -175,22 +186,22 @@ class RedisJobStore:
         if doc is None or doc["status"] != Status.IN_QUEUE.value:
             return None
         stream, entry = doc["stream"], doc["entry"]
-        priority = 1 if doc.get("priority") else 0
+        priority = _priority(doc)
         before = len(self.r.xrange(stream, "-", entry, count=100_000)) - 1
         pending = int(self.r.xpending(stream, GROUP)["pending"])
         rank = max(0, before - pending)
         ahead = rank
-        for owner in self.r.zrange(ready_of(priority), 0, -1):
+        for owner in self.r.zrange(self.keys.ready(priority), 0, -1):
             if owner != doc["owner_key"]:
-                ahead += min(self._undelivered(stream_of(priority, owner)), rank + 1)
+                ahead += min(self._undelivered(self.keys.stream(priority, owner)), rank + 1)
         if priority == 1:
-            ahead += sum(self._undelivered(stream_of(0, o)) for o in self.r.zrange(ready_of(0), 0, -1))
+            ahead += sum(self._undelivered(self.keys.stream(0, o)) for o in self.r.zrange(self.keys.ready(0), 0, -1))
         return ahead
 
     def claim(self, worker: str, lease_seconds: float, limits: ClaimLimits | None = None) -> Job | None:
         """Takes over a job whose worker stopped renewing first; then the next job, normal before low priority,
         from the key whose turn is oldest, skipping keys at their running limit."""
-        if self.r.get("rt:paused") == "1":
+        if self.is_paused():
             return None
         now = time.time()
         idle_ms = int(lease_seconds * 1000)
@@ -205,24 +216,25 @@ class RedisJobStore:
                     return job
                 self.r.xack(stream, GROUP, entry_id)
                 self.r.xdel(stream, entry_id)
-        running = self.r.hgetall("rt:running") if limits else {}
+        running = self.r.hgetall(self.keys.running) if limits else {}
         for priority in PRIORITIES:
-            for owner in self.r.zrange(ready_of(priority), 0, -1):
+            ready = self.keys.ready(priority)
+            for owner in self.r.zrange(ready, 0, -1):
                 if limits and 0 < limits.running_limit(owner) <= int(running.get(owner, 0)):
                     continue
                 job = self._claim_from(priority, owner, worker, now)
                 if job is not None:
-                    self.r.zadd(ready_of(priority), {owner: self.r.incr("rt:turn")}, xx=True)
+                    self.r.zadd(ready, {owner: self.r.incr(self.keys.turn)}, xx=True)
                     return job
         return None
 
     def _claim_from(self, priority: int, owner: str, worker: str, now: float) -> Job | None:
-        stream = stream_of(priority, owner)
+        stream = self.keys.stream(priority, owner)
         while True:
             got = self.r.xreadgroup(GROUP, worker, {stream: ">"}, count=1)
             entries = got[0][1] if got else []
             if not entries:
-                self._retire(keys=[stream, ready_of(priority)], args=[GROUP, owner])
+                self._retire(keys=[stream, self.keys.ready(priority)], args=[GROUP, owner])
                 return None
             entry_id, fields = entries[0]
             job = self._take(fields.get("id"), worker, now, reclaim=False)
@@ -234,9 +246,8 @@ class RedisJobStore:
     def _take(self, job_id: str | None, worker: str, now: float, *, reclaim: bool) -> Job | None:
         if not job_id:
             return None
-        raw = self._claim(
-            keys=[f"rt:job:{job_id}", "rt:queued", "rt:running"], args=[worker, now, "1" if reclaim else "0"]
-        )
+        k = self.keys
+        raw = self._claim(keys=[k.job(job_id), k.queued, k.running], args=[worker, now, "1" if reclaim else "0"])
         return self._decode(raw) if raw else None
 
     def heartbeat(self, job_id: str, worker: str, lease_seconds: float) -> bool:
@@ -257,13 +268,23 @@ class RedisJobStore:
         metrics: dict[str, Any] | None = None,
     ) -> bool:
         doc = self._raw(job_id)
-        payload = json.loads(doc["payload"]) if doc else {}
+        if doc is None:
+            return False
+        payload = json.loads(doc["payload"])
         ttl = _finite(payload.get("_retain_seconds", self.default_ttl), self.default_ttl)
         # A pending webhook is retried for about two hours: its record must outlive the retries.
-        floor = 3 * 3600 if doc and doc.get("webhook_url") else 1
+        floor = 3 * 3600 if doc.get("webhook_url") else 1
         expire = int(max(ttl, floor)) if ttl else 0
+        k = self.keys
         stored = self._complete(
-            keys=[f"rt:job:{job_id}", "rt:queued", "rt:running", "rt:webhooks"],
+            keys=[
+                k.job(job_id),
+                k.queued,
+                k.running,
+                k.webhooks,
+                k.completed,
+                k.stream(_priority(doc), doc["owner_key"]),
+            ],
             args=[
                 worker or "",
                 outcome.value,
@@ -276,11 +297,11 @@ class RedisJobStore:
             ],
         )
         if stored and expire:
-            self.r.expire(f"rt:logs:{job_id}", expire)
+            self.r.expire(k.logs(job_id), expire)
         return bool(stored)
 
     def request_cancel(self, job_id: str) -> CancelResult:
-        status = self._cancel(keys=[f"rt:job:{job_id}"])
+        status = self._cancel(keys=[self.keys.job(job_id)])
         if status in ("NOT_FOUND", "ALREADY_COMPLETED"):
             return CancelResult(status)
         return CancelResult.CANCELLATION_REQUESTED
@@ -291,7 +312,7 @@ class RedisJobStore:
 
     # -- logs ------------------------------------------------------------------------------------------------------
     def append_log(self, job_id: str, line: LogLine) -> None:
-        self.r.rpush(f"rt:logs:{job_id}", json.dumps([line.timestamp, line.level, line.source, line.message]))
+        self.r.rpush(self.keys.logs(job_id), json.dumps([line.timestamp, line.level, line.source, line.message]))
 
     def append_logs(self, job_id: str, lines: list[LogLine]) -> None:
         if lines:
@@ -299,7 +320,7 @@ class RedisJobStore:
             self.r.rpush(f"rt:logs:{job_id}", *rows)
 
     def logs(self, job_id: str, since: int = 0) -> list[LogLine]:
-        rows = self.r.lrange(f"rt:logs:{job_id}", since, -1)
+        rows = self.r.lrange(self.keys.logs(job_id), since, -1)
         out = []
         for row in rows:
             ts, level, source, message = json.loads(row)
@@ -315,7 +336,7 @@ class RedisJobStore:
 
     # -- history and housekeeping ------------------------------------------------------------------------------
     def history(self, owner: str | None, app_prefix: str | None, limit: int, before: float | None) -> list[Job]:
-        key = "rt:hist:*" if owner is None else f"rt:hist:{owner}"
+        key = self.keys.history(owner)
         top = f"({before}" if before is not None else "+inf"
         ids = self.r.zrevrangebyscore(key, top, "-inf", start=0, num=limit * 2 + 10)
         jobs = []
@@ -333,43 +354,43 @@ class RedisJobStore:
 
     def delete(self, job_id: str) -> None:
         doc = self._raw(job_id)
-        self.r.delete(f"rt:job:{job_id}", f"rt:logs:{job_id}")
+        self.r.delete(self.keys.job(job_id), self.keys.logs(job_id))
         if doc:
-            self.r.zrem(f"rt:hist:{doc['owner_key']}", job_id)
-            self.r.zrem("rt:hist:*", job_id)
+            self.r.zrem(self.keys.history(doc["owner_key"]), job_id)
+            self.r.zrem(self.keys.history(None), job_id)
 
     def delete_expired(self, now: float, default_ttl: float) -> int:
         """Redis expires finished records itself (EXPIRE at completion); this trims the history indexes."""
         removed = 0
         if default_ttl:
-            removed += int(self.r.zremrangebyscore("rt:hist:*", "-inf", now - default_ttl))
+            removed += int(self.r.zremrangebyscore(self.keys.history(None), "-inf", now - default_ttl))
         return removed
 
     def due_webhooks(self, now: float, limit: int = 20) -> list[Webhook]:
-        ids = self._due(keys=["rt:webhooks"], args=[now, limit, WEBHOOK_LEASE])
+        ids = self._due(keys=[self.keys.webhooks], args=[now, limit, WEBHOOK_LEASE])
         hooks = []
         for job_id in ids:
             doc = self._raw(job_id)
             if doc is None or not doc.get("webhook_url"):
-                self.r.zrem("rt:webhooks", job_id)
+                self.r.zrem(self.keys.webhooks, job_id)
                 continue
             hooks.append(Webhook(job_id, doc["webhook_url"], int(doc.get("webhook_attempts") or 0), now))
         return hooks
 
     def webhook_done(self, job_id: str) -> None:
-        self.r.zrem("rt:webhooks", job_id)
+        self.r.zrem(self.keys.webhooks, job_id)
 
     def webhook_retry(self, job_id: str, next_at: float) -> None:
         doc = self._raw(job_id)
         if doc is not None:
             doc["webhook_attempts"] = int(doc.get("webhook_attempts") or 0) + 1
-            self.r.set(f"rt:job:{job_id}", json.dumps(doc), keepttl=True)
-        self.r.zadd("rt:webhooks", {job_id: next_at})
+            self.r.set(self.keys.job(job_id), json.dumps(doc), keepttl=True)
+        self.r.zadd(self.keys.webhooks, {job_id: next_at})
 
     def counts(self) -> dict[str, int]:
         streams = self._streams()
         running = sum(int(self.r.xlen(s)) for s in streams) - sum(self._undelivered(s) for s in streams)
-        completed = sum(int(v) for v in (self.r.hgetall("rt:completed") or {}).values())
+        completed = sum(int(v) for v in (self.r.hgetall(self.keys.completed) or {}).values())
         return {
             Status.IN_QUEUE.value: sum(self._undelivered(s) for s in streams),
             Status.IN_PROGRESS.value: running,
@@ -379,23 +400,23 @@ class RedisJobStore:
     # -- usage ledger ------------------------------------------------------------------------------------------
     def record_usage(self, owner: str | None, ts: float, images: int, tokens: int, cost: float) -> None:
         day = time.strftime("%Y-%m-%d", time.gmtime(ts))
-        key = f"rt:usage:{_owner_key(owner)}:{day}"
+        key = self.keys.usage(_owner_key(owner), day)
         pipe = self.r.pipeline()
         pipe.hincrby(key, "requests", 1)
         pipe.hincrby(key, "images", images)
         pipe.hincrby(key, "tokens", tokens)
         pipe.hincrbyfloat(key, "cost", cost)
-        pipe.sadd("rt:usage:owners", _owner_key(owner))
+        pipe.sadd(self.keys.usage_owners, _owner_key(owner))
         pipe.execute()
 
     def usage_by_day(self, owner: str | None, since: float) -> list[dict[str, Any]]:
-        owners = self.r.smembers("rt:usage:owners") if owner is None else {owner}
+        owners = self.r.smembers(self.keys.usage_owners) if owner is None else {owner}
         days: dict[str, dict[str, Any]] = {}
         day = since - since % 86400
         while day <= time.time():
             name = time.strftime("%Y-%m-%d", time.gmtime(day))
             for who in owners:
-                row = self.r.hgetall(f"rt:usage:{who}:{name}")
+                row = self.r.hgetall(self.keys.usage(who, name))
                 if row:
                     acc = days.setdefault(name, {"day": name, "requests": 0, "images": 0, "tokens": 0, "cost": 0.0})
                     for k in ("requests", "images", "tokens"):
@@ -406,15 +427,15 @@ class RedisJobStore:
 
     # -- operator controls -----------------------------------------------------------------------------------
     def set_paused(self, paused: bool) -> None:
-        self.r.set("rt:paused", "1" if paused else "0")
+        self.r.set(self.keys.paused, "1" if paused else "0")
 
     def is_paused(self) -> bool:
-        return self.r.get("rt:paused") == "1"
+        return bool(self.r.get(self.keys.paused) == "1")
 
     def queued_count(self, owner: str | None = None) -> int:
         if owner is None:
             return sum(self._undelivered(s) for s in self._streams())
-        return max(0, int(self.r.hget("rt:queued", owner) or 0))
+        return max(0, int(self.r.hget(self.keys.queued, owner) or 0))
 
     def active(self, limit: int = 500) -> list[Job]:
         jobs = []
@@ -428,8 +449,10 @@ class RedisJobStore:
 
     def release(self, job_id: str, worker: str) -> bool:
         doc = self._raw(job_id)
-        priority = 1 if doc and doc.get("priority") else 0
-        keys = [f"rt:job:{job_id}", "rt:queued", "rt:running", ready_of(priority)]
+        if doc is None:
+            return False
+        k, priority = self.keys, _priority(doc)
+        keys = [k.job(job_id), k.queued, k.running, k.ready(priority), k.stream(priority, doc["owner_key"])]
         return bool(self._release(keys=keys, args=[worker, GROUP]))
 
     def close(self) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,14 +12,8 @@ from typing import Any
 import httpx
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-GRAY = "tests.api.engines_for_tests:GrayEngine"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from .gray_engine import GRAY
+from .paths import ROOT, pythonpath
 
 
 def slow_gray(steps: int, step_seconds: float) -> dict[str, Any]:
@@ -38,7 +31,7 @@ def start_server(tmp: Path, port: int, **settings: Any) -> subprocess.Popen[byte
     proc = subprocess.Popen(
         [sys.executable, "-m", "retouch", "serve", "--config", str(tmp / "config.yaml"), "--port", str(port)],
         cwd=ROOT,
-        env={**env, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])},
+        env={**env, "PYTHONPATH": pythonpath()},
         stdout=log,
         stderr=subprocess.STDOUT,
     )

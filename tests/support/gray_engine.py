@@ -1,4 +1,6 @@
-"""Engines defined by the tests: real pixel work (grayscale) with scripted timing, to drive the lifecycle."""
+"""An engine for the tests: real pixel work (grayscale) with scripted timing, to drive the lifecycle.
+
+Importing this module registers it as the engine kind "gray"; a server in another process names it by ``GRAY``."""
 
 from __future__ import annotations
 
@@ -9,7 +11,10 @@ from typing import Any
 from PIL import Image, ImageOps
 
 from retouch.engines.base import EditTask, EngineResult, Progress, TaskInfo
+from retouch.engines.registry import register_kind
 from retouch.errors import EngineRefusal
+
+GRAY = "tests.support.gray_engine:GrayEngine"
 
 
 class GrayEngine:
@@ -45,3 +50,6 @@ class GrayEngine:
             out.append(gray if task.size is None or not task.images else gray.resize(task.size))
             _ = i
         return EngineResult(images=out)
+
+
+register_kind("gray", GrayEngine)
