@@ -23,7 +23,6 @@ from .deps import ApiContext
 from .errors import install_error_handlers
 from .guard import RequestGuard
 from .loop_monitor import LoopMonitor
-from .warmup import prepare_routes
 from .metrics import HTTP_LATENCY, HTTP_REQUESTS
 from .openapi import install_openapi
 from .routes_admin import install_admin_routes
@@ -32,6 +31,7 @@ from .routes_openai import install_openai_routes
 from .routes_ops import install_ops_routes
 from .routes_playground import install_playground_routes
 from .routes_storage import InitiateRequest, install_storage_routes
+from .warmup import prepare_routes
 
 log = logging.getLogger("retouch.api")
 
