@@ -37,7 +37,8 @@ def exercise_every_script(store: RedisJobStore) -> None:
     store.submit(_job("queued", owner="q"))
     store.submit(_job("low", owner=None, priority=1))
     store.append_log("hooked", LogLine("hello", "INFO", "USER", time.time()))
-    assert store.request_cancel("queued") == CancelResult.CANCELLATION_REQUESTED  # completes a queued job
+    assert store.request_cancel("queued") == CancelResult.CANCELLATION_REQUESTED  # flags it
+    assert store.complete("queued", None, Outcome.CANCELLED, error={"detail": "cancelled"})  # as JobEnding does
     first = store.claim("w", 30)
     assert first is not None and first.id == "hooked"
     assert store.release("hooked", "w") and store.get("hooked").status == Status.IN_QUEUE  # type: ignore[union-attr]
