@@ -71,6 +71,11 @@ class Settings(BaseSettings):
 
     # Backends
     state_backend: Literal["sqlite", "redis"] = "sqlite"
+    # Durability of the embedded stores. By default a killed or crashed process loses nothing it accepted (SQLite's
+    # WAL with synchronous=NORMAL, files renamed into place); surviving a power cut as well costs an fsync per write:
+    # sqlite_synchronous FULL and durable_files true.
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
+    durable_files: bool = False
     object_backend: Literal["local", "s3"] = "local"
     redis_url: str = "redis://127.0.0.1:6379/0"
     # Starts every Redis key and channel name, so deployments (or other programs) can share one Redis. A hash tag

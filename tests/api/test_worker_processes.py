@@ -1,5 +1,6 @@
 """Worker child processes: recycled after N jobs or past a memory limit without losing or repeating a job;
-a child killed mid-job ends that job with a clear error and is replaced; cancel reaches a running child."""
+a child killed mid-job is replaced and the job runs again (a second death ends it with a clear error); cancel
+reaches a running child."""
 
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def test_children_are_recycled_after_n_jobs_and_every_job_completes_once(tmp_pat
         thread.join(30)
 
 
-def test_memory_limit_recycles_and_a_killed_child_fails_only_its_job(tmp_path: Path) -> None:
+def test_memory_limit_recycles_and_a_killed_child_loses_no_job(tmp_path: Path) -> None:
     srv, server, thread = start_server(tmp_path, engines=_engines(), worker_mode="processes", worker_max_rss_mb=1)
     try:
         runner = srv.app.state.runtime.pool.runner
@@ -63,14 +64,28 @@ def test_memory_limit_recycles_and_a_killed_child_fails_only_its_job(tmp_path: P
                 time.sleep(0.05)
             assert runner.recycled > before  # every child is over 1 MiB: retired after its job
 
-            slow = c.post(QUEUE, json=_body("slowgray")).json()
-            deadline = time.time() + 30
-            while c.get(slow["status_url"]).json()["status"] != "IN_PROGRESS" and time.time() < deadline:
-                time.sleep(0.05)
-            time.sleep(0.5)
-            os.kill(runner.pids()[0], signal.SIGKILL)
-            wait_done(c, slow["status_url"], timeout=60)
-            died = c.get(slow["response_url"])
+            def kill_while_running(job: dict[str, str], attempt: int) -> None:
+                deadline = time.time() + 30
+                while time.time() < deadline:
+                    status = c.get(job["status_url"], params={"logs": "1"}).json()
+                    started = sum("Running on engine" in line["message"] for line in status.get("logs") or [])
+                    if status["status"] == "IN_PROGRESS" and started >= attempt:
+                        break
+                    time.sleep(0.05)
+                time.sleep(0.5)
+                os.kill(runner.pids()[0], signal.SIGKILL)
+
+            # A process killed under a job loses no request: the job runs again in a fresh child.
+            once = c.post(QUEUE, json=_body("slowgray")).json()
+            kill_while_running(once, 1)
+            assert wait_done(c, once["status_url"], timeout=60)["status"] == "COMPLETED"
+            assert c.get(once["response_url"]).status_code == 200
+            # A job under which its worker dies twice ends with a clear error instead of killing workers for ever.
+            twice = c.post(QUEUE, json=_body("slowgray")).json()
+            kill_while_running(twice, 1)
+            kill_while_running(twice, 2)
+            wait_done(c, twice["status_url"], timeout=60)
+            died = c.get(twice["response_url"])
             assert died.status_code == 500 and died.json()["error_type"] == "worker_died"
 
             after = c.post(QUEUE, json=_body()).json()

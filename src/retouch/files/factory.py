@@ -13,4 +13,4 @@ def open_object_store(settings: Settings) -> ObjectStore:
 
         files: ObjectStore = S3ObjectStore(settings)
         return files
-    return LocalObjectStore(settings.data_dir / "files")
+    return LocalObjectStore(settings.data_dir / "files", fsync=settings.durable_files)

@@ -67,6 +67,17 @@ class LogLine:
     timestamp: float
 
 
+@dataclass(frozen=True)
+class UsageRecord:
+    """One finished request in its key's usage ledger."""
+
+    owner: str | None
+    ts: float
+    images: int
+    tokens: int
+    cost: float
+
+
 @dataclass
 class Webhook:
     job_id: str
@@ -115,8 +126,11 @@ class JobStore(Protocol):
         result: dict[str, Any] | None = None,
         error: dict[str, Any] | None = None,
         metrics: dict[str, Any] | None = None,
+        logs: list[LogLine] | None = None,
+        usage: UsageRecord | None = None,
     ) -> bool:
-        """Ends the job once. Returns False (and stores nothing) when it had ended already or another worker owns it."""
+        """Ends the job once, with its last log lines and its usage record in the same write where the store can.
+        Returns False (and stores nothing) when it had ended already or another worker owns it."""
         ...
 
     def request_cancel(self, job_id: str) -> CancelResult:
@@ -182,8 +196,8 @@ class JobStore(Protocol):
         """Running and queued jobs, running first, in claim order."""
         ...
 
-    def release(self, job_id: str, worker: str) -> bool:
-        """Hands a job this worker runs back to the queue without counting the attempt."""
+    def release(self, job_id: str, worker: str, *, count_attempt: bool = False) -> bool:
+        """Hands a job this worker runs back to the queue; the attempt counts only with ``count_attempt``."""
         ...
 
     def close(self) -> None: ...

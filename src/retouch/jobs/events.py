@@ -27,8 +27,9 @@ Listener = Callable[[str, Event], None]
 
 
 class _Subscriber:
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, previews: bool) -> None:
         self.loop = loop
+        self.previews = previews
         self.queue: asyncio.Queue[Event] = asyncio.Queue()
 
 
@@ -56,14 +57,16 @@ class EventHub:
                 pass
 
     def has_subscribers(self, job_id: str) -> bool:
+        """Whether anyone reads this job's previews (making them costs an encode per step)."""
         with self._lock:
-            return bool(self._subs.get(job_id))
+            return any(sub.previews for sub in self._subs.get(job_id, ()))
 
     def close(self) -> None:
         """Nothing to release in one process; the Redis hub stops its relay here."""
 
-    def subscribe(self, job_id: str) -> Subscription:
-        sub = _Subscriber(asyncio.get_running_loop())
+    def subscribe(self, job_id: str, *, previews: bool = True) -> Subscription:
+        """``previews``: this reader shows partial images (a stream); a waiter for the end does not."""
+        sub = _Subscriber(asyncio.get_running_loop(), previews)
         with self._lock:
             self._subs[job_id].append(sub)
         return Subscription(self, job_id, sub)

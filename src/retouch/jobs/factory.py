@@ -20,7 +20,7 @@ def open_job_store(settings: Settings) -> JobStore:
             default_ttl=settings.result_ttl_seconds,
         )
         return store
-    return SQLiteJobStore(settings.data_dir / "retouch.db")
+    return SQLiteJobStore(settings.data_dir / "retouch.db", synchronous=settings.sqlite_synchronous)
 
 
 def open_event_hub(settings: Settings) -> EventHub:

@@ -111,7 +111,7 @@ job['entry'] = redis.call('XADD', KEYS[5], '*', 'id', job['id'])
 redis.call('ZADD', KEYS[4], 'NX', 0, job['owner_key'])
 job['status'] = 'IN_QUEUE'
 job['worker'] = cjson.null
-job['attempts'] = math.max(0, (job['attempts'] or 1) - 1)
+if ARGV[3] ~= '1' then job['attempts'] = math.max(0, (job['attempts'] or 1) - 1) end
 redis.call('HINCRBY', KEYS[2], job['owner_key'], 1)
 redis.call('HINCRBY', KEYS[3], job['owner_key'], -1)
 redis.call('SET', KEYS[1], cjson.encode(job))

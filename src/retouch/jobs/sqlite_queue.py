@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
-from .base import ClaimLimits, Job, Status
+from .base import ClaimLimits, Job, Status, UsageRecord
 
 QUEUE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS turns (owner TEXT PRIMARY KEY, turn INTEGER NOT NULL);
@@ -102,7 +102,7 @@ class SQLiteQueueMixin:
         else:
             row = (
                 self._db()
-                .execute("SELECT COUNT(*) FROM jobs WHERE status = 'IN_QUEUE' AND COALESCE(owner, '') = ?", (owner,))
+                .execute("SELECT COUNT(*) FROM jobs WHERE owner IS ? AND status = 'IN_QUEUE'", (owner or None,))
                 .fetchone()
             )
         return int(row[0])
@@ -119,11 +119,13 @@ class SQLiteQueueMixin:
         )
         return [self._job_from_row(r) for r in rows]
 
-    def release(self, job_id: str, worker: str) -> bool:
-        """Hands a running job back to the queue (a draining worker that will not finish it)."""
+    def release(self, job_id: str, worker: str, *, count_attempt: bool = False) -> bool:
+        """Hands a running job back to the queue: a draining worker's (the attempt does not count), or one whose
+        worker process died (``count_attempt``: so a job that kills every worker is not tried for ever)."""
+        uncount = "" if count_attempt else ", attempts = attempts - 1"
         with self._tx() as db:
             cur = db.execute(
-                "UPDATE jobs SET status = 'IN_QUEUE', worker = NULL, lease_until = NULL, attempts = attempts - 1"
+                f"UPDATE jobs SET status = 'IN_QUEUE', worker = NULL, lease_until = NULL{uncount}"
                 " WHERE id = ? AND worker = ? AND status = 'IN_PROGRESS'",
                 (job_id, worker),
             )
@@ -131,14 +133,8 @@ class SQLiteQueueMixin:
 
     # -- usage ledger ------------------------------------------------------------------------------------------
     def record_usage(self, owner: str | None, ts: float, images: int, tokens: int, cost: float) -> None:
-        day = time.strftime("%Y-%m-%d", time.gmtime(ts))
         with self._tx() as db:
-            db.execute(
-                "INSERT INTO usage (owner, day, requests, images, tokens, cost) VALUES (?, ?, 1, ?, ?, ?)"
-                " ON CONFLICT(owner, day) DO UPDATE SET requests = requests + 1, images = images + excluded.images,"
-                " tokens = tokens + excluded.tokens, cost = cost + excluded.cost",
-                (owner or "", day, images, tokens, cost),
-            )
+            add_usage(db, UsageRecord(owner, ts, images, tokens, cost))
 
     def usage_by_day(self, owner: str | None, since: float) -> list[dict[str, Any]]:
         first = time.strftime("%Y-%m-%d", time.gmtime(since))
@@ -152,6 +148,16 @@ class SQLiteQueueMixin:
             {"day": r[0], "requests": int(r[1]), "images": int(r[2]), "tokens": int(r[3]), "cost": round(r[4], 6)}
             for r in rows
         ]
+
+
+def add_usage(db: sqlite3.Connection, usage: UsageRecord) -> None:
+    day = time.strftime("%Y-%m-%d", time.gmtime(usage.ts))
+    db.execute(
+        "INSERT INTO usage (owner, day, requests, images, tokens, cost) VALUES (?, ?, 1, ?, ?, ?)"
+        " ON CONFLICT(owner, day) DO UPDATE SET requests = requests + 1, images = images + excluded.images,"
+        " tokens = tokens + excluded.tokens, cost = cost + excluded.cost",
+        (usage.owner or "", day, usage.images, usage.tokens, usage.cost),
+    )
 
 
 def _paused(db: sqlite3.Connection) -> bool:

@@ -19,7 +19,7 @@ import redis
 
 from ..errors import InputError, StorageError
 from . import redis_scripts as lua
-from .base import CancelResult, ClaimLimits, Job, LogLine, Outcome, Status, Webhook
+from .base import CancelResult, ClaimLimits, Job, LogLine, Outcome, Status, UsageRecord, Webhook
 from .redis_keys import DEFAULT_PREFIX, RedisKeys
 
 GROUP = "workers"
@@ -266,6 +266,8 @@ class RedisJobStore:
         result: dict[str, Any] | None = None,
         error: dict[str, Any] | None = None,
         metrics: dict[str, Any] | None = None,
+        logs: list[LogLine] | None = None,
+        usage: UsageRecord | None = None,
     ) -> bool:
         doc = self._raw(job_id)
         if doc is None:
@@ -296,8 +298,12 @@ class RedisJobStore:
                 expire,
             ],
         )
+        if stored and logs:
+            self.append_logs(job_id, logs)
         if stored and expire:
             self.r.expire(k.logs(job_id), expire)
+        if stored and usage is not None:
+            self.record_usage(usage.owner, usage.ts, usage.images, usage.tokens, usage.cost)
         return bool(stored)
 
     def request_cancel(self, job_id: str) -> CancelResult:
@@ -447,13 +453,13 @@ class RedisJobStore:
         jobs.sort(key=lambda j: (j.status != Status.IN_PROGRESS, j.priority))
         return jobs[:limit]
 
-    def release(self, job_id: str, worker: str) -> bool:
+    def release(self, job_id: str, worker: str, *, count_attempt: bool = False) -> bool:
         doc = self._raw(job_id)
         if doc is None:
             return False
         k, priority = self.keys, _priority(doc)
         keys = [k.job(job_id), k.queued, k.running, k.ready(priority), k.stream(priority, doc["owner_key"])]
-        return bool(self._release(keys=keys, args=[worker, GROUP]))
+        return bool(self._release(keys=keys, args=[worker, GROUP, "1" if count_attempt else "0"]))
 
     def close(self) -> None:
         self.r.close()

@@ -18,8 +18,8 @@ from typing import Any
 import orjson
 
 from ..errors import StorageError
-from .base import CancelResult, Job, LogLine, Outcome, Status, Webhook
-from .sqlite_queue import QUEUE_SCHEMA, SQLiteQueueMixin
+from .base import CancelResult, Job, LogLine, Outcome, Status, UsageRecord, Webhook
+from .sqlite_queue import QUEUE_SCHEMA, SQLiteQueueMixin, add_usage
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -109,9 +109,17 @@ def _row_to_job(row: sqlite3.Row, secrets: dict[str, dict[str, str]]) -> Job:
     )
 
 
+def _insert_logs(db: sqlite3.Connection, job_id: str, lines: list[LogLine]) -> None:
+    db.executemany(
+        "INSERT INTO logs (job_id, ts, level, source, message) VALUES (?,?,?,?,?)",
+        [(job_id, line.timestamp, line.level, line.source, line.message) for line in lines],
+    )
+
+
 class SQLiteJobStore(SQLiteQueueMixin):
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, synchronous: str = "NORMAL") -> None:
         self.path = str(path)
+        self.synchronous = "FULL" if synchronous.upper() == "FULL" else "NORMAL"
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         # Request secrets live only in this process's memory: never in the database file, its WAL or free pages.
@@ -126,7 +134,7 @@ class SQLiteJobStore(SQLiteQueueMixin):
             db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
             db.row_factory = sqlite3.Row
             db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(f"PRAGMA synchronous={self.synchronous}")
             db.execute("PRAGMA busy_timeout=30000")
             self._local.db = db
         return db
@@ -205,6 +213,8 @@ class SQLiteJobStore(SQLiteQueueMixin):
         result: dict[str, Any] | None = None,
         error: dict[str, Any] | None = None,
         metrics: dict[str, Any] | None = None,
+        logs: list[LogLine] | None = None,
+        usage: UsageRecord | None = None,
     ) -> bool:
         now = time.time()
         owner_clause = "status = 'IN_PROGRESS' AND worker = ?" if worker else "status != 'COMPLETED'"
@@ -225,6 +235,10 @@ class SQLiteJobStore(SQLiteQueueMixin):
                 f" WHERE id = ? AND {owner_clause}",
                 params + ((worker,) if worker else ()),
             )
+            if cur.rowcount == 1 and logs:
+                _insert_logs(db, job_id, logs)
+            if cur.rowcount == 1 and usage is not None:
+                add_usage(db, usage)
         if cur.rowcount == 1:
             self._secrets.pop(job_id, None)
         return cur.rowcount == 1
@@ -255,10 +269,7 @@ class SQLiteJobStore(SQLiteQueueMixin):
         if not lines:
             return
         with self._tx() as db:
-            db.executemany(
-                "INSERT INTO logs (job_id, ts, level, source, message) VALUES (?,?,?,?,?)",
-                [(job_id, line.timestamp, line.level, line.source, line.message) for line in lines],
-            )
+            _insert_logs(db, job_id, lines)
 
     def logs(self, job_id: str, since: int = 0) -> list[LogLine]:
         rows = (

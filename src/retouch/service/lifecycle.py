@@ -178,11 +178,10 @@ class RequestService:
             secrets=hidden,
             deadline=now + opts.start_timeout if opts.start_timeout else None,
         )
-        first_log = LogLine("Request queued", "INFO", "SYSTEM", now)
         self.store.submit(job)
-        self.board.track(job, first_log)
+        # The board shows this line at once; the store gets it with the job's first batch of lines (one write).
+        self.board.track(job, LogLine("Request queued", "INFO", "SYSTEM", now))
         log.info("request accepted", extra={"request_id": job.id, "app_id": app_id, "engine": payload["engine"]})
-        self.store.append_log(job.id, first_log)
         if self._wake_workers is not None:
             self._wake_workers()
         return job
@@ -287,7 +286,7 @@ class RequestService:
 
     async def wait(self, job_id: str, timeout: float | None = None) -> Job:
         deadline = None if timeout is None else time.monotonic() + timeout
-        with self.hub.subscribe(job_id) as sub:
+        with self.hub.subscribe(job_id, previews=False) as sub:
             while True:
                 job = await self._current(job_id)
                 if job is None:
@@ -326,9 +325,9 @@ class RequestService:
             raise
         return job, self._follow(job_id, sub)
 
-    async def events(self, job_id: str) -> AsyncIterator[dict[str, Any]]:
+    async def events(self, job_id: str, *, previews: bool = False) -> AsyncIterator[dict[str, Any]]:
         """Live events of a job until it completes: {"type": "partial"|"log"|"status", ...}."""
-        async for event in self._follow(job_id, self.hub.subscribe(job_id)):
+        async for event in self._follow(job_id, self.hub.subscribe(job_id, previews=previews)):
             yield event
 
     async def _follow(self, job_id: str, sub: Subscription) -> AsyncIterator[dict[str, Any]]:

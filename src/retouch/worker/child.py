@@ -53,8 +53,11 @@ class PipeProgress:
 
     PREVIEW_EDGE = 512
 
-    def __init__(self, conn: Connection, send_lock: threading.Lock, cancelled: threading.Event) -> None:
+    def __init__(
+        self, conn: Connection, send_lock: threading.Lock, cancelled: threading.Event, *, previews: bool = True
+    ) -> None:
         self._conn = conn
+        self._previews = previews
         self._lock = send_lock
         self._cancelled = cancelled
 
@@ -70,6 +73,8 @@ class PipeProgress:
         self.check_cancelled()
 
     def partial(self, image: Image.Image) -> None:
+        if not self._previews:
+            return
         preview = image.convert("RGB")
         preview.thumbnail((self.PREVIEW_EDGE, self.PREVIEW_EDGE))
         self._send(Preview(preview.size, preview.tobytes()))
@@ -113,7 +118,8 @@ def child_main(settings_data: dict[str, Any], conn: Connection) -> None:
         if order is None:
             return
         cancelled.clear()
-        reply = _run_one(runner, order.job, PipeProgress(conn, send_lock, cancelled))
+        progress = PipeProgress(conn, send_lock, cancelled, previews=order.previews)
+        reply = _run_one(runner, order.job, progress)
         done += 1
         release_memory()
         retire = _should_retire(settings, done)

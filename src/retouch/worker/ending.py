@@ -1,10 +1,10 @@
 """The one place where a job ends, whoever ends it: a worker with its result or error, the service cancelling a
 queued job, a time limit.
 
-Ending means, in this order: store the outcome (once: the store refuses a second ending, so a job never has two),
-tell live readers (the final event), and — only for the ending that was stored — add the run to its key's usage
-ledger and wake the webhook sender. Everything after the store is best effort: a finished job is never failed by a
-ledger or a wake-up.
+Ending means, in this order: store the outcome with the job's last log lines and its usage record (in one write
+where the store can; once: the store refuses a second ending, so a job never has two and is never counted twice),
+tell live readers (the final event), and wake the webhook sender for the ending that was stored. A wake-up that
+fails never fails a finished job.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..errors import JobCancelled
-from ..jobs.base import Job, JobStore, Outcome, Status
+from ..jobs.base import Job, JobStore, LogLine, Outcome, Status, UsageRecord
 from ..jobs.events import Event, EventHub
 
 log = logging.getLogger("retouch.worker")
@@ -44,11 +44,15 @@ class JobEnding:
         result: dict[str, Any] | None = None,
         error: dict[str, Any] | None = None,
         metrics: dict[str, Any] | None = None,
+        logs: list[LogLine] | None = None,
     ) -> bool:
         """Ends ``job`` (``worker`` None: whoever holds it, or nobody). True when this call's ending was stored."""
         if outcome == Outcome.CANCELLED and error is None:
             error = cancelled_error()
-        stored = self.store.complete(job.id, worker, outcome, result=result, error=error, metrics=metrics)
+        usage = usage_of(job, result) if outcome == Outcome.OK and result is not None else None
+        stored = self.store.complete(
+            job.id, worker, outcome, result=result, error=error, metrics=metrics, logs=logs, usage=usage
+        )
         if not stored:
             log.warning("job had already ended elsewhere; this ending was dropped", extra={"job_id": job.id})
             self.hub.publish(job.id, Event("done", {"outcome": outcome.value, "dropped": True}))
@@ -65,8 +69,6 @@ class JobEnding:
         )
         done = {"outcome": outcome.value, "metrics": metrics or {}, "error": error}
         self.hub.publish(job.id, Event("done", done, local=ended))
-        if outcome == Outcome.OK and result is not None:
-            self._record_usage(job, result)
         if self.on_end is not None:
             try:
                 self.on_end(job, outcome)
@@ -74,15 +76,13 @@ class JobEnding:
                 log.exception("a job-end listener failed", extra={"job_id": job.id})
         return True
 
-    def _record_usage(self, job: Job, result: dict[str, Any]) -> None:
-        try:
-            usage = result.get("usage") or {}
-            self.store.record_usage(
-                job.owner,
-                time.time(),
-                len(result.get("images") or []),
-                int(usage.get("total_tokens", 0)),
-                float(result.get("cost") or 0.0),
-            )
-        except Exception:  # the ledger must never fail a finished job
-            log.exception("recording usage failed", extra={"job_id": job.id})
+
+def usage_of(job: Job, result: dict[str, Any]) -> UsageRecord:
+    usage = result.get("usage") or {}
+    return UsageRecord(
+        owner=job.owner,
+        ts=time.time(),
+        images=len(result.get("images") or []),
+        tokens=int(usage.get("total_tokens", 0) or 0),
+        cost=float(result.get("cost") or 0.0),
+    )

@@ -16,6 +16,7 @@ from ..jobs.base import Job
 @dataclass(frozen=True)
 class RunJob:
     job: Job
+    previews: bool = True  # someone reads this job's partial images: worth making them
 
 
 @dataclass(frozen=True)

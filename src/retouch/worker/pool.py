@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from typing import Protocol
 
-from ..errors import JobCancelled, RetouchError, StartDeadlinePassed
+from ..errors import JobCancelled, RetouchError, StartDeadlinePassed, WorkerDied
 from ..jobs.base import ClaimLimits, Job, JobStore, Outcome
 from ..jobs.events import Event, EventHub
 from .ending import JobEnding
@@ -24,6 +24,8 @@ from .progress import JobProgress
 from .runner import RunOutcome
 
 log = logging.getLogger("retouch.worker")
+# A job whose worker process dies is run again until it has been tried this many times.
+MAX_ATTEMPTS_AFTER_DEATH = 2
 
 
 class RunsJobs(Protocol):
@@ -140,6 +142,18 @@ class WorkerPool:
                 continue
             self._execute(job, name)
 
+    def _retry(self, job: Job, name: str, exc: WorkerDied) -> bool:
+        """A worker process died under the job (killed, out of memory): the job goes back to the queue once, so a
+        lost process loses no request; a second death ends it, so a job that kills its worker is not run for ever."""
+        with self._lock:
+            self._running.pop(job.id, None)
+        if not self.store.release(job.id, name, count_attempt=True):
+            return False
+        log.warning("a worker process died under a job; it goes back to the queue", extra={"job_id": job.id})
+        self.hub.publish(job.id, Event("status", {"status": "IN_QUEUE"}))
+        self.notify()
+        return True
+
     def _housekeeping(self) -> None:
         while not self._stop.wait(self.lease_seconds / 3):
             with self._lock:
@@ -170,6 +184,7 @@ class WorkerPool:
             self.hub,
             local_cancel=lambda: job.id in self._cancel_local,
             max_run_seconds=limit,
+            queued_at=job.created_at if job.attempts <= 1 else None,
         )
         outcome, result, error, metrics = Outcome.ERROR, None, None, {}
         try:
@@ -184,6 +199,11 @@ class WorkerPool:
             progress.log(f"Done in {ran.inference_time:.2f} s")
         except JobCancelled:
             outcome = Outcome.CANCELLED
+        except WorkerDied as exc:
+            if job.attempts < MAX_ATTEMPTS_AFTER_DEATH and self._retry(job, name, exc):
+                return
+            error = exc.to_payload()
+            progress.log(f"Failed: {exc.message}", level="ERROR")
         except RetouchError as exc:
             error = exc.to_payload()
             progress.log(f"Failed: {exc.message}", level="ERROR")
@@ -200,8 +220,4 @@ class WorkerPool:
                 self._running.pop(job.id, None)
                 self._cancel_local.discard(job.id)
             release_memory()
-        try:
-            progress.flush()
-        except Exception:  # the job's lines are a convenience; its ending is not
-            log.exception("writing the job's log lines failed", extra={"job_id": job.id})
-        self.ending.end(job, name, outcome, result=result, error=error, metrics=metrics)
+        self.ending.end(job, name, outcome, result=result, error=error, metrics=metrics, logs=progress.take_pending())

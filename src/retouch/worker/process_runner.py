@@ -103,7 +103,7 @@ class ProcessRunner:
         try:
             if not child.process.is_alive():  # died while idle: the job has not started, take a fresh child
                 child = self._replace(child)
-            child.conn.send(RunJob(job))
+            child.conn.send(RunJob(job, previews=progress.wants_previews()))
             ended, retire = self._follow(child, progress)
             if isinstance(ended, BaseException):
                 raise ended
@@ -115,17 +115,22 @@ class ProcessRunner:
         """Relays the child's messages until it reports the job's end, with whether the child retires."""
         cancel_sent_at: float | None = None
         stop_reason: RetouchError | None = None
+        checked_at = 0.0
         while True:
-            if not child.conn.poll(_POLL_SECONDS):
+            ready = child.conn.poll(_POLL_SECONDS)
+            now = time.monotonic()
+            # Checked whether or not the child is talking: a chatty job must still be stoppable.
+            if cancel_sent_at is None and now - checked_at >= _POLL_SECONDS:
+                checked_at = now
+                try:
+                    progress.check_cancelled()
+                except (JobCancelled, TimedOut) as exc:
+                    stop_reason, cancel_sent_at = exc, now
+                    child.conn.send(CancelJob())
+            if not ready:
                 if not child.process.is_alive():
                     return WorkerDied("the worker process died while running this edit (out of memory or killed)"), True
-                if cancel_sent_at is None:
-                    try:
-                        progress.check_cancelled()
-                    except (JobCancelled, TimedOut) as exc:
-                        stop_reason, cancel_sent_at = exc, time.monotonic()
-                        child.conn.send(CancelJob())
-                elif time.monotonic() - cancel_sent_at > _CANCEL_GRACE_SECONDS:
+                if cancel_sent_at is not None and now - cancel_sent_at > _CANCEL_GRACE_SECONDS:
                     child.process.kill()
                     assert stop_reason is not None
                     return stop_reason, True

@@ -42,6 +42,7 @@ class JobProgress:
         *,
         local_cancel: Callable[[], bool] | None = None,
         max_run_seconds: float | None = None,
+        queued_at: float | None = None,
     ) -> None:
         self.job_id = job_id
         self._store = store
@@ -53,7 +54,8 @@ class JobProgress:
         self.partials_sent = 0
         self._max_run = max_run_seconds
         self._deadline = time.monotonic() + max_run_seconds if max_run_seconds else None
-        self._pending: list[LogLine] = []
+        # The line the service showed at submit goes to the store with the job's first batch.
+        self._pending: list[LogLine] = [LogLine("Request queued", "INFO", "SYSTEM", queued_at)] if queued_at else []
         self._flushed_at = time.monotonic()
 
     def log(self, message: str, level: str = "INFO") -> None:
@@ -66,11 +68,14 @@ class JobProgress:
         self._hub.publish(self.job_id, Event("log", {"message": message, "level": line.level, "ts": line.timestamp}))
 
     def flush(self) -> None:
-        """Writes the pending log lines (the worker calls it once more when the job ends)."""
+        """Writes the pending log lines while the job runs (its last ones go with its ending, in one write)."""
+        self._store.append_logs(self.job_id, self.take_pending())
+
+    def take_pending(self) -> list[LogLine]:
         with self._lock:
             lines, self._pending = self._pending, []
             self._flushed_at = time.monotonic()
-        self._store.append_logs(self.job_id, lines)
+        return lines
 
     def step(self, done: int, total: int) -> None:
         self.hub_step(done, total)
@@ -80,8 +85,11 @@ class JobProgress:
         """Publishes a step without the cancellation check (a parent relaying a child's step)."""
         self._hub.publish(self.job_id, Event("step", {"done": done, "total": total}))
 
+    def wants_previews(self) -> bool:
+        return self._hub.has_subscribers(self.job_id)
+
     def partial(self, image: Image.Image) -> None:
-        if not self._hub.has_subscribers(self.job_id):
+        if not self.wants_previews():
             return
         uri, width, height = preview_data_uri(image)
         self.partials_sent += 1
