@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     # interpreter lock, recycled after worker_max_jobs jobs or when its resident memory passes worker_max_rss_mb;
     # "threads" runs edits inside the server process (for engines that can not be started in a child).
     worker_mode: Literal["threads", "processes"] = "processes"
+    # Worker processes run this much nicer than the API (Unix niceness): when edits fill every core, a status poll
+    # or an upload still gets a core at once.
+    worker_niceness: int = 5
     worker_max_jobs: int = 0
     worker_max_rss_mb: int = 0
     # Seconds SIGTERM waits for running jobs before handing them back to the queue.

@@ -110,7 +110,7 @@ def build_runtime(settings: Settings, *, resolver: Resolver | None = None, with_
         if job.webhook_url:
             webhooks.notify()
 
-    ending = JobEnding(store, hub, on_end=job_ended)
+    ending = JobEnding(store, hub, on_end=job_ended, hand_over=settings.role == "all")
     run_workers = settings.role in ("all", "worker") if with_workers is None else with_workers
     pool = None
     if run_workers:

@@ -20,6 +20,8 @@ def run_worker(settings: Any) -> int:
         import cv2
 
         cv2.setNumThreads(settings.engine_threads)
+    # This process serves no HTTP: no request waits here for a sync run's images (see JobEnding.hand_over).
+    settings = settings.model_copy(update={"role": "worker"})
     runtime = build_runtime(settings, with_workers=True)
     stop = threading.Event()
 

@@ -26,7 +26,7 @@ from .loop_monitor import LoopMonitor
 from .metrics import HTTP_LATENCY, HTTP_REQUESTS
 from .openapi import install_openapi
 from .routes_admin import install_admin_routes
-from .routes_fal import install_fal_routes
+from .routes_fal import install_fal_app_routes, install_fal_request_routes
 from .routes_openai import install_openai_routes
 from .routes_ops import install_ops_routes
 from .routes_playground import install_playground_routes
@@ -136,12 +136,14 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, start_work
     return app
 
 
-# The route groups, in the order their paths are matched (the fal app routes last: their paths are the widest).
+# The route groups, in the order their paths are matched: status polls first (the most frequent requests), the
+# fal app routes last.
 ROUTE_GROUPS: list[Callable[[FastAPI], None]] = [
+    install_fal_request_routes,
     install_ops_routes,
     install_admin_routes,
     install_storage_routes,
     install_openai_routes,
     install_playground_routes,
-    install_fal_routes,
+    install_fal_app_routes,
 ]

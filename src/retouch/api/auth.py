@@ -9,7 +9,7 @@ from fastapi import Request
 from ..config import Settings
 from ..errors import Unauthorized
 from ..service.lifecycle import Caller
-from .deps import get_settings
+from .deps import settings_of
 
 
 def caller_from_header(settings: Settings, header: str | None) -> Caller:
@@ -27,5 +27,10 @@ def caller_from_header(settings: Settings, header: str | None) -> Caller:
     raise Unauthorized("unknown API key")
 
 
-def get_caller(request: Request) -> Caller:
-    return caller_from_header(get_settings(request), request.headers.get("authorization"))
+def caller_of(request: Request) -> Caller:
+    return caller_from_header(settings_of(request), request.headers.get("authorization"))
+
+
+async def get_caller(request: Request) -> Caller:
+    """The caller, as a dependency (a coroutine, so FastAPI does not send it to a thread)."""
+    return caller_of(request)

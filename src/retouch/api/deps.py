@@ -27,19 +27,25 @@ def api_context(request: Request) -> ApiContext:
     return context
 
 
-def get_settings(request: Request) -> Settings:
+def settings_of(request: Request) -> Settings:
     return api_context(request).settings
 
 
-def get_requests(request: Request) -> RequestService:
+# The dependencies are coroutines: FastAPI runs a plain function dependency in a worker thread, a hop that costs
+# more than the lookup itself on every request (a status poll among them).
+async def get_settings(request: Request) -> Settings:
+    return api_context(request).settings
+
+
+async def get_requests(request: Request) -> RequestService:
     return api_context(request).requests
 
 
-def get_operations(request: Request) -> Operations:
+async def get_operations(request: Request) -> Operations:
     return api_context(request).operations
 
 
-def get_uploads(request: Request) -> UploadService:
+async def get_uploads(request: Request) -> UploadService:
     return api_context(request).uploads
 
 
@@ -60,4 +66,5 @@ __all__ = [
     "get_requests",
     "get_settings",
     "get_uploads",
+    "settings_of",
 ]

@@ -16,12 +16,12 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
 
 from ..service.lifecycle import Caller
-from .auth import get_caller
-from .deps import get_settings
+from .auth import caller_of
+from .deps import settings_of
 
 
-def docs_caller(request: Request) -> Caller | None:
-    return None if get_settings(request).public_docs else get_caller(request)
+async def docs_caller(request: Request) -> Caller | None:
+    return None if settings_of(request).public_docs else caller_of(request)
 
 
 def install_openapi(app: FastAPI, models: list[type[BaseModel]]) -> None:

@@ -16,7 +16,7 @@ from ..errors import Forbidden
 from ..service.lifecycle import Caller
 from ..service.operations import QueueState
 from .auth import get_caller
-from .deps import OperationsDep, RequestsDep, get_settings
+from .deps import OperationsDep, RequestsDep, settings_of
 
 
 class QueueControlReply(BaseModel):
@@ -37,7 +37,7 @@ def _hostname(value: str) -> str:
 
 
 def _allowed_hosts(request: Request) -> set[str]:
-    settings = get_settings(request)
+    settings = settings_of(request)
     hosts = LOOPBACK_NAMES | {settings.host.lower()} | {h.lower() for h in settings.allowed_hosts}
     if settings.public_url:
         hosts.add(_hostname(settings.public_url))
@@ -48,7 +48,7 @@ def local_admin_guard(request: Request) -> None:
     """With auth off, anyone who reaches the server is an admin, and a web page the operator visits can reach a
     server on 127.0.0.1 too (a cross-site form post, or DNS rebinding to a name of the attacker's). So the admin
     routes answer only requests whose Host names this server and which no other site's page sent."""
-    if get_settings(request).auth_enabled:
+    if settings_of(request).auth_enabled:
         return
     allowed = _allowed_hosts(request)
     if _hostname(request.headers.get("host", "")) not in allowed:
@@ -63,7 +63,7 @@ def local_admin_guard(request: Request) -> None:
         raise Forbidden("admin routes do not take form posts")
 
 
-def admin_caller(request: Request, caller: Caller = Depends(get_caller)) -> Caller:
+async def admin_caller(request: Request, caller: Caller = Depends(get_caller)) -> Caller:
     if caller.key_id is not None and not caller.admin:
         raise Forbidden("this operation needs an admin key")
     local_admin_guard(request)

@@ -53,7 +53,7 @@ APPS = [App(a, "edit", EditInput) for a in sorted(EDIT_APPS)] + [
 _APP_OF_ROUTE: dict[str, App] = {}  # route path -> the app it serves (filled when the routes are registered)
 
 
-def current_app(request: Request) -> App:
+async def current_app(request: Request) -> App:
     return _APP_OF_ROUTE[request.scope["route"].path]
 
 
@@ -228,7 +228,25 @@ REQUEST_ROUTES = [
 ]
 
 
-def install_fal_routes(app: FastAPI) -> None:
+def install_fal_request_routes(app: FastAPI) -> None:
+    """Status, result and cancel: installed first, since status polls are the most frequent requests of all and
+    routes are matched in order."""
+    router = APIRouter()
+    for root in sorted({served.root for served in APPS}):
+        for prefix in ("/queue", ""):
+            for row in REQUEST_ROUTES:
+                router.add_api_route(
+                    prefix + row.path.format(root=root),
+                    row.endpoint,
+                    methods=[row.method],
+                    summary=row.summary,
+                    response_model=row.response_model,
+                    tags=[root],
+                )
+    app.include_router(router)
+
+
+def install_fal_app_routes(app: FastAPI) -> None:
     router = APIRouter()
     for served in APPS:
         tags: list[str | Enum] = [served.id]
@@ -244,15 +262,4 @@ def install_fal_routes(app: FastAPI) -> None:
                 tags=tags,
                 openapi_extra=openapi_body(served.body),
             )
-    for root in sorted({served.root for served in APPS}):
-        for prefix in ("/queue", ""):
-            for row in REQUEST_ROUTES:
-                router.add_api_route(
-                    prefix + row.path.format(root=root),
-                    row.endpoint,
-                    methods=[row.method],
-                    summary=row.summary,
-                    response_model=row.response_model,
-                    tags=[root],
-                )
     app.include_router(router)

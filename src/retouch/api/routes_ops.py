@@ -13,8 +13,8 @@ from prometheus_client import generate_latest
 
 from ..jobs.base import Job
 from ..service.lifecycle import Caller
-from .auth import get_caller
-from .deps import OperationsDep, RequestsDep, get_settings
+from .auth import caller_of, get_caller
+from .deps import OperationsDep, RequestsDep, settings_of
 from .metrics import JOBS, REGISTRY, WORKERS_BUSY
 from .urls import request_urls
 
@@ -23,8 +23,8 @@ def _iso(ts: float | None) -> str | None:
     return datetime.fromtimestamp(ts, UTC).isoformat() if ts else None
 
 
-def metrics_caller(request: Request) -> Caller | None:
-    return None if get_settings(request).public_metrics else get_caller(request)
+async def metrics_caller(request: Request) -> Caller | None:
+    return None if settings_of(request).public_metrics else caller_of(request)
 
 
 def healthz(operations: OperationsDep) -> dict[str, Any]:

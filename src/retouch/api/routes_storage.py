@@ -25,9 +25,9 @@ from ..files.base import StoredFile, file_path
 from ..imaging.sniff import HEAD_BYTES
 from ..service.lifecycle import Caller
 from ..service.uploads import UploadClaims, UploadService, safe_name, served_type
-from .auth import get_caller
+from .auth import caller_of, get_caller
 from .body import json_body, openapi_body
-from .deps import UploadsDep, get_settings
+from .deps import UploadsDep, settings_of
 from .urls import base_url
 
 # Stored files are images; if a browser is pointed at one it may show it, and nothing else.
@@ -119,10 +119,10 @@ def _upload_owner(request: Request, uploads: UploadService) -> str | None:
         try:
             return uploads.verify(tok, "upload").owner
         except Unauthorized:
-            if not get_settings(request).auth_enabled:
+            if not settings_of(request).auth_enabled:
                 raise
             # not a token of ours: perhaps an API key sent as a Bearer
-    return get_caller(request).key_id
+    return caller_of(request).key_id
 
 
 async def initiate(
@@ -147,7 +147,7 @@ async def put(token: str, request: Request, uploads: UploadsDep) -> Response:
 
 
 async def read(key: str, name: str, request: Request, uploads: UploadsDep) -> Response:
-    caller = get_caller(request) if request.headers.get("authorization") else None
+    caller = caller_of(request) if request.headers.get("authorization") else None
     meta = await run_in_threadpool(uploads.readable, key, caller)
     local = await run_in_threadpool(uploads.files.local_path, key)
     if local is not None:

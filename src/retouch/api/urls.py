@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from .deps import get_settings
+from .deps import settings_of
 
 QUEUE_PREFIX = "/queue"
 
 
 def base_url(request: Request) -> str:
-    configured = get_settings(request).public_url
+    configured = settings_of(request).public_url
     return (configured or str(request.base_url)).rstrip("/")
 
 

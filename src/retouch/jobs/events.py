@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,10 +36,27 @@ class _Subscriber:
 class EventHub:
     """Fan-out of job events within one process. Thread-safe publish; async subscribe."""
 
+    # Readers on this host get ended jobs from the hub itself (see ``hand_over``); a hub that spans hosts does not.
+    delivers_locally = True
+    HANDOVER_CAPACITY = 256
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._subs: dict[str, list[_Subscriber]] = defaultdict(list)
         self._listeners: list[Listener] = []
+        self._handover: OrderedDict[str, Any] = OrderedDict()
+
+    def hand_over(self, job_id: str, ended: Any) -> None:
+        """Keeps an ended job (with its whole result) for a reader on this host: a sync run's images travel to
+        the waiting request this way instead of through the store. The most recent HANDOVER_CAPACITY are kept."""
+        with self._lock:
+            self._handover[job_id] = ended
+            while len(self._handover) > self.HANDOVER_CAPACITY:
+                self._handover.popitem(last=False)
+
+    def handed_over(self, job_id: str, *, take: bool = False) -> Any:
+        with self._lock:
+            return self._handover.pop(job_id, None) if take else self._handover.get(job_id)
 
     def listen(self, listener: Listener) -> None:
         """Called (in the publishing thread) with every job's events: the status board keeps its copy this way."""

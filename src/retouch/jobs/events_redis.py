@@ -20,6 +20,8 @@ log = logging.getLogger("retouch.events")
 
 
 class RedisEventHub(EventHub):
+    delivers_locally = False  # the reader may be on another host: results go through the store
+
     def __init__(self, url: str, *, prefix: str = DEFAULT_PREFIX) -> None:
         super().__init__()
         self._keys = RedisKeys(prefix)

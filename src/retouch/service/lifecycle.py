@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import anyio.to_thread
 
@@ -251,8 +251,10 @@ class RequestService:
         return self.board.position(job_id) or 0
 
     def finished(self, job_id: str) -> Job | None:
-        """The whole record of a job (with its result), for the end of a stream."""
-        return self.store.get(job_id)
+        """The whole record of a job (with its result), for the end of a stream: handed over on this host, or
+        from the store."""
+        ended = self.hub.handed_over(job_id)
+        return cast(Job, ended) if ended is not None else self.store.get(job_id)
 
     def cancel(self, job_id: str, caller: Caller) -> CancelResult:
         """A queued job ends here and now; a running one is flagged and ends at its next step boundary (the
@@ -275,6 +277,7 @@ class RequestService:
         """Drops a sync-mode request once answered: its output is not kept in history or storage."""
         self.store.delete(job.id)
         self.board.forget(job.id)
+        self.hub.handed_over(job.id, take=True)
 
     # -- waiting and streaming ---------------------------------------------------------------------------------
     async def _current(self, job_id: str) -> Job | None:
@@ -292,10 +295,10 @@ class RequestService:
                 if job is None:
                     raise NotFound(f"request {job_id} not found")
                 if job.status == Status.COMPLETED:
-                    full = await anyio.to_thread.run_sync(self.store.get, job_id)
+                    full = self.hub.handed_over(job_id) or await anyio.to_thread.run_sync(self.store.get, job_id)
                     if full is None:
                         raise NotFound(f"request {job_id} not found")
-                    return full
+                    return cast(Job, full)
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     return job

@@ -91,6 +91,8 @@ def child_main(settings_data: dict[str, Any], conn: Connection) -> None:
     from .assembly import build_job_runner
 
     settings = Settings(**settings_data)
+    if settings.worker_niceness > 0 and hasattr(os, "nice"):
+        os.nice(settings.worker_niceness)
     files = open_object_store(settings)
     runner = build_job_runner(settings, files, EngineRegistry(settings.engines, settings.default_engine))
     jobs: queue.Queue[RunJob | None] = queue.Queue()

@@ -30,10 +30,15 @@ def cancelled_error() -> dict[str, Any]:
 
 
 class JobEnding:
-    def __init__(self, store: JobStore, hub: EventHub, *, on_end: JobEndListener | None = None) -> None:
+    def __init__(
+        self, store: JobStore, hub: EventHub, *, on_end: JobEndListener | None = None, hand_over: bool = False
+    ) -> None:
+        """``hand_over``: the API that waits for sync runs lives in this process and reads ended jobs from the hub
+        (so a sync run's images need not be stored); false for a worker-only process or a hub across hosts."""
         self.store = store
         self.hub = hub
         self.on_end = on_end
+        self.hand_over = hand_over and hub.delivers_locally
 
     def end(
         self,
@@ -50,8 +55,13 @@ class JobEnding:
         if outcome == Outcome.CANCELLED and error is None:
             error = cancelled_error()
         usage = usage_of(job, result) if outcome == Outcome.OK and result is not None else None
+        kept = result
+        if result is not None and job.payload.get("sync_mode") and self.hand_over:
+            # A sync-mode run's images are data: URIs meant only for the request waiting on this host (nobody can
+            # read the record later: it is deleted once answered). The store keeps the record without them.
+            kept = {**result, "images": [{**image, "url": ""} for image in result.get("images") or []]}
         stored = self.store.complete(
-            job.id, worker, outcome, result=result, error=error, metrics=metrics, logs=logs, usage=usage
+            job.id, worker, outcome, result=kept, error=error, metrics=metrics, logs=logs, usage=usage
         )
         if not stored:
             log.warning("job had already ended elsewhere; this ending was dropped", extra={"job_id": job.id})
@@ -67,6 +77,8 @@ class JobEnding:
             secrets={},
             finished_at=time.time(),
         )
+        if self.hand_over:
+            self.hub.hand_over(job.id, ended)
         done = {"outcome": outcome.value, "metrics": metrics or {}, "error": error}
         self.hub.publish(job.id, Event("done", done, local=ended))
         if self.on_end is not None:
