@@ -6,12 +6,12 @@ Field names follow the official ``openai`` package's own type definitions (``ima
 
 from __future__ import annotations
 
-import base64
 import io
 import re
 import time
 from typing import Any
 
+import pybase64
 from PIL import Image
 from pydantic import ValidationError
 
@@ -96,13 +96,13 @@ def b64_of(data_uri: str) -> str:
 
 def reencode_b64(data_uri: str, fmt: str) -> str:
     """A preview (JPEG) in the format the caller asked for, as OpenAI's partial events declare it."""
-    raw = base64.b64decode(b64_of(data_uri))
+    raw = pybase64.b64decode(b64_of(data_uri))
     if fmt == "jpeg":
-        return base64.b64encode(raw).decode()
+        return pybase64.b64encode(raw).decode()
     img = Image.open(io.BytesIO(raw))
     buf = io.BytesIO()
     img.save(buf, "PNG" if fmt == "png" else "WEBP")
-    return base64.b64encode(buf.getvalue()).decode()
+    return pybase64.b64encode(buf.getvalue()).decode()
 
 
 def size_label(image: dict[str, Any]) -> str:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import base64
 import io
 
+import pybase64
 from PIL import Image
 
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
@@ -42,4 +42,4 @@ def encode_image(img: Image.Image, fmt: str, *, quality: int | None = None, loss
 
 
 def encode_data_uri(data: bytes, content_type: str) -> str:
-    return f"data:{content_type};base64,{base64.b64encode(data).decode('ascii')}"
+    return f"data:{content_type};base64,{pybase64.b64encode(data).decode('ascii')}"

@@ -9,14 +9,13 @@ from __future__ import annotations
 import binascii
 import re
 
+import pybase64
+
 from ..errors import InputError
 
 _MIME = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 _SPACE = re.compile(r"\s+")
 _URLSAFE = str.maketrans("-_", "+/")
-# Decoded a piece at a time: binascii holds the interpreter lock for a whole call (about 35 ms for 8 MB), and the
-# event loop runs in another thread of the same process. Between pieces the loop gets its turn.
-_CHUNK_CHARS = 1 << 18  # a multiple of 4
 
 
 def parse_data_uri(uri: str, *, field: str, max_bytes: int | None = None) -> tuple[bytes, str]:
@@ -50,11 +49,6 @@ def parse_data_uri(uri: str, *, field: str, max_bytes: int | None = None) -> tup
 
 
 def _decode(payload: str) -> bytes:
-    """Strict base64 (padding only at the end), decoded in pieces of _CHUNK_CHARS characters."""
-    if len(payload) <= _CHUNK_CHARS:
-        return binascii.a2b_base64(payload, strict_mode=True)
-    pieces = [
-        binascii.a2b_base64(payload[i : i + _CHUNK_CHARS], strict_mode=True)
-        for i in range(0, len(payload), _CHUNK_CHARS)
-    ]
-    return b"".join(pieces)
+    """Strict base64 (padding only at the end). pybase64's SIMD decoder takes about 0.1 ms per megabyte, where the
+    standard library's takes 5 ms holding the interpreter lock (and with it the event loop, in another thread)."""
+    return pybase64.b64decode(payload, validate=True)

@@ -8,6 +8,7 @@ here, under the same byte limit as fetched images, and stored as files when the 
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -168,8 +169,11 @@ class InputChecker:
         content_type = sniff_image_type(data[:HEAD_BYTES]) or "application/octet-stream"
         name = f"input.{extension_for(content_type)}"
         existing = self.files.meta(key)
+        # The same image sent again within a while is not written again: its expiry may lag this request's by a
+        # tenth of the retention (at most an hour), never by more.
+        slack = min(3600.0, (expires_at - time.time()) / 10) if expires_at is not None else 0.0
         keeps = existing is not None and (
-            existing.expires_at is None or (expires_at is not None and existing.expires_at >= expires_at)
+            existing.expires_at is None or (expires_at is not None and existing.expires_at >= expires_at - slack)
         )
         if not keeps:
             self.files.put(data, file_name=name, content_type=content_type, owner=owner, expires_at=expires_at, key=key)

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 
+import pybase64
 from PIL import Image
 
 from ..errors import JobCancelled, TimedOut
@@ -24,13 +25,11 @@ FLUSH_SECONDS = 1.0
 
 def preview_data_uri(image: Image.Image) -> tuple[str, int, int]:
     """A small JPEG of a partial result: cheap to send many times over a stream."""
-    import base64
-
     img = image.convert("RGB")
     img.thumbnail((PREVIEW_EDGE, PREVIEW_EDGE))
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=80)
-    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode(), img.width, img.height
+    return "data:image/jpeg;base64," + pybase64.b64encode(buf.getvalue()).decode(), img.width, img.height
 
 
 class JobProgress:
