@@ -102,6 +102,25 @@ def sync_call(body: dict[str, Any]) -> Call:
     return call
 
 
+def queue_stream_call(body: dict[str, Any]) -> Call:
+    """Submit, follow the status stream (SSE, as the JS client's subscribe does) until COMPLETED, fetch."""
+
+    async def call(client: httpx.AsyncClient) -> None:
+        sub = await client.post("/queue" + APP, json=body)
+        if sub.status_code != 200:
+            raise RuntimeError(f"submit answered {sub.status_code}: {sub.text[:200]}")
+        urls = sub.json()
+        async with client.stream("GET", urls["status_url"] + "/stream") as events:
+            async for line in events.aiter_lines():
+                if line.startswith("data:") and '"COMPLETED"' in line:
+                    break
+        result = await client.get(urls["response_url"])
+        if result.status_code != 200:
+            raise RuntimeError(f"result answered {result.status_code}")
+
+    return call
+
+
 def queue_call(body: dict[str, Any], poll: float) -> Call:
     async def call(client: httpx.AsyncClient) -> None:
         sub = await client.post("/queue" + APP, json=body)
@@ -200,73 +219,84 @@ def report(name: str, runs: dict[int, Run], bare: dict[int, Run], p50_budget_ms:
             print(f"    c={c} refused {runs[c].refused} (target 0): {verdict(runs[c].refused == 0)}")
 
 
-async def measure_retouch(
-    url: str, headers: dict[str, str], body: dict[str, Any], args: argparse.Namespace
-) -> tuple[dict[int, Run], dict[int, Run], list[float]]:
-    levels = [int(c) for c in args.concurrency.split(",")]
-    sync_runs: dict[int, Run] = {}
-    queue_runs: dict[int, Run] = {}
-    for c in levels:
-        sync_runs[c] = await closed_loop(url, sync_call(body), c, args.requests, args.warmup, headers)
-    polls: list[float] = []
-    for c in levels:
-        load = closed_loop(url, queue_call(body, args.poll), c, args.requests, args.warmup, headers)
-        if c == 8:
-            polls = await polls_under_load(url, headers, _await(load, queue_runs, c), body)
-        else:
-            queue_runs[c] = await load
-    return sync_runs, queue_runs, polls
-
-
-async def _await(load: Awaitable[Run], into: dict[int, Run], c: int) -> Run:
-    into[c] = await load
-    return into[c]
+def interleaved(
+    servers: dict[str, tuple[str, Call, dict[str, str]]], clients: int, total: int, warmup: int, rounds: int
+) -> dict[str, Run]:
+    """Each server's requests split into ``rounds`` rounds run in turn (bare, sync, queue, bare, sync, ...), so
+    that a machine whose speed drifts (other work, thermal limits) treats every server alike; runs are merged."""
+    merged = {name: Run() for name in servers}
+    per_round = max(1, total // rounds)
+    for r in range(rounds):
+        for name, (url, call, headers) in servers.items():
+            run = asyncio.run(closed_loop(url, call, clients, per_round, warmup if r == 0 else 2, headers))
+            merged[name].latencies += run.latencies
+            merged[name].refused += run.refused
+            merged[name].seconds += run.seconds
+    return merged
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=200, help="requests per concurrency level")
+    parser.add_argument("--requests", type=int, default=200, help="requests per concurrency level and server")
     parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds per concurrency level")
     parser.add_argument("--concurrency", default="1,8,32,64")
     parser.add_argument("--poll", type=float, default=0.005, help="seconds between status polls on the queue route")
     parser.add_argument("--no-auth-run", action="store_true", help="skip the second Retouch run with auth on")
     args = parser.parse_args()
     uri = "data:image/png;base64," + base64.b64encode(photo_png(512)).decode()
     body = {"prompt": PROMPT, "image_urls": [uri], "seed": 1}
+    levels = [int(c) for c in args.concurrency.split(",")]
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} before the run")
-
     proc, bare_url = start_bare()
     try:
-        levels = [int(c) for c in args.concurrency.split(",")]
-        bare = {
-            c: asyncio.run(closed_loop(bare_url, bare_call(body), c, args.requests, args.warmup, {})) for c in levels
-        }
+        for auth in (False, True) if not args.no_auth_run else (False,):
+            with tempfile.TemporaryDirectory() as tmp:
+                env = {"RETOUCH_KEYS": f"bench:{KEY}"} if auth else {}
+                server = ServerProcess(Path(tmp), env=env)
+                headers = {"Authorization": f"Key {KEY}"} if auth else {}
+                try:
+                    print(f"Retouch ({'auth on' if auth else 'auth off'}), profile of one job:")
+                    profile(server.url, headers, body)
+                    measure(bare_url, server.url, headers, body, levels, args)
+                finally:
+                    server.stop()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(10)
-    print("bare FastAPI endpoint (one process, its thread pool)")
-    for c, run in sorted(bare.items()):
-        line = f"  c={c:<3} p50 {run.p(50):8.2f} ms  p99 {run.p(99):8.2f} ms  {run.throughput:7.2f}/s"
-        print(f"{line}  refused {run.refused}")
 
-    for auth in (False, True) if not args.no_auth_run else (False,):
-        with tempfile.TemporaryDirectory() as tmp:
-            env = {"RETOUCH_KEYS": f"bench:{KEY}"} if auth else {}
-            server = ServerProcess(Path(tmp), env=env)
-            headers = {"Authorization": f"Key {KEY}"} if auth else {}
-            try:
-                print(f"Retouch ({'auth on' if auth else 'auth off'}), profile of one job:")
-                profile(server.url, headers, body)
-                sync_runs, queue_runs, polls = asyncio.run(measure_retouch(server.url, headers, body, args))
-            finally:
-                server.stop()
-        report("sync route", sync_runs, bare, 5.0, 0.95)
-        report("queue route (submit/poll)", queue_runs, bare, 10.0, 0.9)
-        p50, p99 = percentile(polls, 50) * 1000, percentile(polls, 99) * 1000
-        print(
-            f"  status poll under the c=8 queue load: p50 {p50:.2f} ms (target <= 1): {verdict(p50 <= 1.0)}, "
-            f"p99 {p99:.2f} ms (target <= 5): {verdict(p99 <= 5.0)}  [{len(polls)} polls]"
+
+def measure(
+    bare_url: str, url: str, headers: dict[str, str], body: dict[str, Any], levels: list[int], args: argparse.Namespace
+) -> None:
+    servers = {
+        "bare": (bare_url, bare_call(body), {}),
+        "sync": (url, sync_call(body), headers),
+        "queue": (url, queue_call(body, args.poll), headers),
+        "queue-stream": (url, queue_stream_call(body), headers),
+    }
+    results: dict[str, dict[int, Run]] = {name: {} for name in servers}
+    for c in levels:
+        for name, run in interleaved(servers, c, args.requests, args.warmup, args.rounds).items():
+            results[name][c] = run
+    bare = results["bare"]
+    print("  bare FastAPI endpoint (one process, its thread pool)")
+    for c, run in sorted(bare.items()):
+        line = f"    c={c:<3} p50 {run.p(50):8.2f} ms  p99 {run.p(99):8.2f} ms  {run.throughput:7.2f}/s"
+        print(f"{line}  refused {run.refused}")
+    report("sync route", results["sync"], bare, 5.0, 0.95)
+    report(f"queue, poll {args.poll * 1000:g} ms", results["queue"], bare, 10.0, 0.9)
+    report("queue, status stream", results["queue-stream"], bare, 10.0, 0.9)
+    polls = asyncio.run(
+        polls_under_load(
+            url, headers, closed_loop(url, queue_call(body, args.poll), 8, args.requests, 2, headers), body
         )
+    )
+    p50, p99 = percentile(polls, 50) * 1000, percentile(polls, 99) * 1000
+    print(
+        f"  status poll under a c=8 queue load: p50 {p50:.2f} ms (target <= 1): {verdict(p50 <= 1.0)}, "
+        f"p99 {p99:.2f} ms (target <= 5): {verdict(p99 <= 5.0)}  [{len(polls)} polls]"
+    )
 
 
 if __name__ == "__main__":

@@ -74,7 +74,9 @@ class RequestGuard:
                 if deadline is None:
                     message = await receive()
                 else:
-                    message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
+                    # asyncio.timeout, not wait_for: no task per body chunk
+                    async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+                        message = await receive()
             except TimeoutError as exc:
                 raise HTTPException(
                     408, f"the request body did not arrive within {self.body_timeout:g} seconds"
