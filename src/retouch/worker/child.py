@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import os
 import queue
-import resource
 import threading
 from dataclasses import replace
 from multiprocessing.connection import Connection
@@ -20,7 +19,7 @@ from PIL import Image
 
 from ..errors import JobCancelled, RetouchError
 from ..jobs.base import Job
-from .memory import release_memory
+from .memory import MemoryKeeper, resident_mb
 from .messages import (
     CancelJob,
     FromChild,
@@ -36,16 +35,6 @@ from .messages import (
 )
 
 log = logging.getLogger("retouch.worker.child")
-
-
-def resident_mb() -> float:
-    """Current resident memory (Linux /proc), falling back to the peak where /proc is missing."""
-    try:
-        with open("/proc/self/statm") as fh:
-            pages = int(fh.read().split()[1])
-        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError, IndexError):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 class PipeProgress:
@@ -114,6 +103,7 @@ def child_main(settings_data: dict[str, Any], conn: Connection) -> None:
                 jobs.put(message)
 
     threading.Thread(target=reader, daemon=True, name="parent-reader").start()
+    memory = MemoryKeeper()
     done = 0
     while True:
         order = jobs.get()
@@ -123,7 +113,7 @@ def child_main(settings_data: dict[str, Any], conn: Connection) -> None:
         progress = PipeProgress(conn, send_lock, cancelled, previews=order.previews)
         reply = _run_one(runner, order.job, progress)
         done += 1
-        release_memory()
+        memory.after_job()
         retire = _should_retire(settings, done)
         with send_lock:
             conn.send(replace(reply, retire=retire))

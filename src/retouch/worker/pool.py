@@ -19,7 +19,7 @@ from ..errors import JobCancelled, RetouchError, StartDeadlinePassed, WorkerDied
 from ..jobs.base import ClaimLimits, Job, JobStore, Outcome
 from ..jobs.events import Event, EventHub
 from .ending import JobEnding
-from .memory import release_memory
+from .memory import MemoryKeeper
 from .progress import JobProgress
 from .runner import RunOutcome
 
@@ -30,6 +30,9 @@ MAX_ATTEMPTS_AFTER_DEATH = 2
 
 class RunsJobs(Protocol):
     """Runs one job to its output: in this thread (JobRunner) or in a recycled child process (ProcessRunner)."""
+
+    # True when jobs run in other processes (which then look after their own memory).
+    isolated: bool
 
     def run(self, job: Job, progress: JobProgress) -> RunOutcome: ...
 
@@ -59,6 +62,8 @@ class WorkerPool:
         self.poll_seconds = poll_seconds
         self.limits = limits
         self.max_run_seconds = max_run_seconds
+        # Edits run in this process (threads), not in child processes that look after their own memory.
+        self._in_process = not runner.isolated
         self._draining = threading.Event()
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._wake = threading.Condition()
@@ -68,6 +73,7 @@ class WorkerPool:
         self._cancel_local: set[str] = set()
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
+        self._memory = MemoryKeeper()
 
     # -- control -----------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -219,5 +225,6 @@ class WorkerPool:
             with self._lock:
                 self._running.pop(job.id, None)
                 self._cancel_local.discard(job.id)
-            release_memory()
+            if self._in_process:
+                self._memory.after_job()
         self.ending.end(job, name, outcome, result=result, error=error, metrics=metrics, logs=progress.take_pending())

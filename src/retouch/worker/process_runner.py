@@ -64,6 +64,8 @@ class _Child:
 
 
 class ProcessRunner:
+    isolated = True
+
     def __init__(self, settings: Settings, *, slots: int) -> None:
         self._settings_data = settings.model_dump(mode="json")
         self._free: queue.Queue[_Child] = queue.Queue()

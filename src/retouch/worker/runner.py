@@ -38,6 +38,8 @@ class RunOutcome:
 
 
 class JobRunner:
+    isolated = False
+
     def __init__(
         self,
         engines: EngineRegistry,
