@@ -158,3 +158,20 @@ def test_health_and_metrics(live: LiveServer) -> None:
         c.post(EDIT, json={"prompt": "gray", "image_urls": [data_uri(png_bytes())]})
         text = c.get("/metrics").text
         assert "retouch_http_requests_total" in text and 'retouch_jobs{status="COMPLETED"} 1.0' in text
+
+
+def test_a_poll_answered_from_memory_matches_the_regular_route(live: LiveServer) -> None:
+    """The status fast path (memory) and the route (store) give the same body for a finished request."""
+    with live.client() as c:
+        sub = c.post("/queue" + EDIT, json={"prompt": "gray", "image_urls": [data_uri(png_bytes())]}).json()
+        wait_done(c, sub["status_url"])
+        fast = c.get(sub["status_url"], params={"logs": "1"})
+        live.app.state.runtime.service.board.forget(sub["request_id"])  # the next poll must read the store
+        slow = c.get(sub["status_url"], params={"logs": "1"})
+    assert fast.status_code == slow.status_code == 200
+    assert fast.headers["x-fal-request-id"] == slow.headers["x-fal-request-id"] == sub["request_id"]
+    fast_body, slow_body = fast.json(), slow.json()
+    assert [line["message"] for line in fast_body["logs"]] == [line["message"] for line in slow_body["logs"]]
+    for body in (fast_body, slow_body):
+        body.pop("logs")
+    assert fast_body == slow_body

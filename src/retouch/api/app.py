@@ -31,6 +31,7 @@ from .routes_openai import install_openai_routes
 from .routes_ops import install_ops_routes
 from .routes_playground import install_playground_routes
 from .routes_storage import InitiateRequest, install_storage_routes
+from .status_fast_path import StatusFastPath
 from .warmup import prepare_routes
 
 log = logging.getLogger("retouch.api")
@@ -125,6 +126,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, start_work
     for install in ROUTE_GROUPS:
         install(app)
     install_openapi(app, DOCUMENTED_BODIES)
+    app.add_middleware(StatusFastPath)
     app.add_middleware(
         RequestGuard,
         max_concurrent=settings.max_concurrent_requests,
