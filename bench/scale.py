@@ -111,8 +111,15 @@ def main() -> None:
     finally:
         redis_proc.terminate()
     print(f"{os.cpu_count()} cores; {args.jobs} jobs of a 1024x1024 classic edit per run")
+    previous = None
     for n, rate in results.items():
-        print(f"{n} worker process(es): {rate:6.2f} jobs/s  ratio to 1 worker {rate / results[1]:.2f}")
+        added = f", per added worker {(rate - previous[1]) / (n - previous[0]) / results[1]:.2f}" if previous else ""
+        print(f"{n} worker process(es): {rate:6.2f} jobs/s  ratio to 1 worker {rate / results[1]:.2f}{added}")
+        previous = (n, rate)
+    cores = os.cpu_count() or 1
+    two = results.get(2, 0.0) / results[1]
+    verdict = "YES" if two >= 0.9 * 2 else "NO"
+    print(f"target (SPEC 7): >= 0.9 x N at N <= cores ({cores}): 2 workers {two:.2f}x (>= 1.8): {verdict}")
 
 
 if __name__ == "__main__":
