@@ -93,10 +93,6 @@ class WorkerPool:
         self._draining.clear()
         self.notify()
 
-    @property
-    def draining(self) -> bool:
-        return self._draining.is_set()
-
     def stop(self, timeout: float = 30.0) -> None:
         """Graceful: no new claims, running jobs get ``timeout`` seconds to finish, then go back to the queue."""
         self._draining.set()

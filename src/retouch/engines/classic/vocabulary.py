@@ -91,7 +91,6 @@ POSITION_RE = (
     r"|top|bottom|center|centre|middle|left|right)"
 )
 
-ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "1st": 0, "2nd": 1, "3rd": 2, "4th": 3}
 
 # Words that carry no instruction of their own ("make it a bit warmer please" = "warmer"). Words that lower or
 # reverse an operation (less, reduce, lower, down, too, not …) are deliberately absent: a direction word that no

@@ -61,7 +61,6 @@ class Family:
     can_generate: ClassVar[bool] = False
     default_steps: ClassVar[dict[str, int]] = {"low": 12, "medium": 20, "high": 28}
     default_guidance: ClassVar[float] = 3.5
-    batches_images: ClassVar[bool] = True
 
     def pipeline_type(self) -> Any:
         import diffusers
