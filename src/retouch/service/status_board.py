@@ -35,7 +35,11 @@ class Entry:
 
 
 class StatusBoard:
-    def __init__(self, store: JobStore, *, capacity: int = 20_000) -> None:
+    # Enough for every request in flight and the recently finished ones that clients still poll; older ones are
+    # read from the store again. Memory stays flat however many requests pass (about 2 KB an entry).
+    CAPACITY = 4096
+
+    def __init__(self, store: JobStore, *, capacity: int = CAPACITY) -> None:
         self.store = store
         self.capacity = capacity
         self._entries: OrderedDict[str, Entry] = OrderedDict()
