@@ -37,7 +37,7 @@ class Entry:
 class StatusBoard:
     # Enough for every request in flight and the recently finished ones that clients still poll; older ones are
     # read from the store again. Memory stays flat however many requests pass (about 2 KB an entry).
-    CAPACITY = 4096
+    CAPACITY = 1024
 
     def __init__(self, store: JobStore, *, capacity: int = CAPACITY) -> None:
         self.store = store
