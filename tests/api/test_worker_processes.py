@@ -114,3 +114,23 @@ def test_cancel_reaches_a_job_running_in_a_child(tmp_path: Path) -> None:
     finally:
         server.should_exit = True
         thread.join(30)
+
+
+def test_cancel_sent_before_a_fresh_child_picks_up_the_job_still_stops_it(tmp_path: Path) -> None:
+    """With one job per child, every job goes to a child still starting: the cancel reaches it before the job does."""
+    srv, server, thread = start_server(tmp_path, engines=_engines(), worker_mode="processes", worker_max_jobs=1)
+    try:
+        with srv.client() as c:
+            warm = c.post(QUEUE, json=_body()).json()
+            assert wait_done(c, warm["status_url"], timeout=60)["status"] == "COMPLETED"
+            sub = c.post(QUEUE, json=_body("slowgray")).json()
+            deadline = time.time() + 30
+            while c.get(sub["status_url"]).json()["status"] != "IN_PROGRESS" and time.time() < deadline:
+                time.sleep(0.01)
+            assert c.put(sub["cancel_url"]).json()["status"] == "CANCELLATION_REQUESTED"
+            status = wait_done(c, sub["status_url"], timeout=30)
+            assert len([line for line in status["logs"] if line["message"].startswith("step ")]) < 100
+            assert c.get(sub["response_url"]).status_code == 400
+    finally:
+        server.should_exit = True
+        thread.join(30)

@@ -11,6 +11,7 @@ import logging
 import os
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from typing import Any
@@ -43,12 +44,19 @@ class PipeProgress:
     PREVIEW_EDGE = 512
 
     def __init__(
-        self, conn: Connection, send_lock: threading.Lock, cancelled: threading.Event, *, previews: bool = True
+        self,
+        conn: Connection,
+        send_lock: threading.Lock,
+        cancelled: CancelledJobs,
+        job_id: str,
+        *,
+        previews: bool = True,
     ) -> None:
         self._conn = conn
         self._previews = previews
         self._lock = send_lock
         self._cancelled = cancelled
+        self._job_id = job_id
 
     def _send(self, message: FromChild) -> None:
         with self._lock:
@@ -69,8 +77,30 @@ class PipeProgress:
         self._send(Preview(preview.size, preview.tobytes()))
 
     def check_cancelled(self) -> None:
-        if self._cancelled.is_set():
+        if self._cancelled.has(self._job_id):
             raise JobCancelled()
+
+
+class CancelledJobs:
+    """The jobs the parent asked to stop, by id: a cancel that arrives before its job starts still counts, and
+    one that arrives after its job ended cannot stop the next."""
+
+    def __init__(self) -> None:
+        self._ids: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add(self, job_id: str) -> None:
+        with self._lock:
+            self._ids.add(job_id)
+
+    def has(self, job_id: str) -> bool:
+        with self._lock:
+            return job_id in self._ids
+
+    def starting(self, job_id: str) -> None:
+        """Forgets cancels of earlier jobs (one that came after its job ended), keeping this job's own."""
+        with self._lock:
+            self._ids &= {job_id}
 
 
 def child_main(settings_data: dict[str, Any], conn: Connection) -> None:
@@ -84,8 +114,13 @@ def child_main(settings_data: dict[str, Any], conn: Connection) -> None:
         os.nice(settings.worker_niceness)
     files = open_object_store(settings)
     runner = build_job_runner(settings, files, EngineRegistry(settings.engines, settings.default_engine))
+    serve_jobs(conn, runner, lambda done: _should_retire(settings, done))
+
+
+def serve_jobs(conn: Connection, runner: Any, should_retire: Callable[[int], bool]) -> None:
+    """Runs the parent's jobs one at a time until told to stop or retired; cancels are read while a job runs."""
     jobs: queue.Queue[RunJob | None] = queue.Queue()
-    cancelled = threading.Event()
+    cancelled = CancelledJobs()
     send_lock = threading.Lock()
 
     def reader() -> None:
@@ -96,7 +131,7 @@ def child_main(settings_data: dict[str, Any], conn: Connection) -> None:
                 jobs.put(None)
                 return
             if isinstance(message, CancelJob):
-                cancelled.set()
+                cancelled.add(message.job_id)
             elif isinstance(message, StopChild):
                 jobs.put(None)
             else:
@@ -109,12 +144,12 @@ def child_main(settings_data: dict[str, Any], conn: Connection) -> None:
         order = jobs.get()
         if order is None:
             return
-        cancelled.clear()
-        progress = PipeProgress(conn, send_lock, cancelled, previews=order.previews)
+        cancelled.starting(order.job.id)
+        progress = PipeProgress(conn, send_lock, cancelled, order.job.id, previews=order.previews)
         reply = _run_one(runner, order.job, progress)
         done += 1
         memory.after_job()
-        retire = _should_retire(settings, done)
+        retire = should_retire(done)
         with send_lock:
             conn.send(replace(reply, retire=retire))
         if retire:

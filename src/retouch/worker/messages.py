@@ -21,7 +21,9 @@ class RunJob:
 
 @dataclass(frozen=True)
 class CancelJob:
-    pass
+    """Names its job: it may reach the child before the child has picked that job up, or after it finished."""
+
+    job_id: str
 
 
 @dataclass(frozen=True)

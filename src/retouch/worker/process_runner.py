@@ -128,7 +128,7 @@ class ProcessRunner:
                     progress.check_cancelled()
                 except (JobCancelled, TimedOut) as exc:
                     stop_reason, cancel_sent_at = exc, now
-                    child.conn.send(CancelJob())
+                    child.conn.send(CancelJob(progress.job_id))
             if not ready:
                 if not child.process.is_alive():
                     return WorkerDied("the worker process died while running this edit (out of memory or killed)"), True
