@@ -50,8 +50,14 @@ def photo_png(size: int = 512) -> bytes:
 class ServerProcess:
     """``python -m retouch serve`` on a free loopback port, in a fresh data directory."""
 
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None, args: list[str] | None = None) -> None:
-        self.port = free_port()
+    def __init__(
+        self,
+        data_dir: Path,
+        env: dict[str, str] | None = None,
+        args: list[str] | None = None,
+        port: int | None = None,
+    ) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         cmd = [
             sys.executable,

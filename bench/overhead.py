@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -139,23 +140,42 @@ def queue_call(body: dict[str, Any], poll: float) -> Call:
     return call
 
 
-async def polls_under_load(
-    url: str, headers: dict[str, str], load: Awaitable[Run], body: dict[str, Any]
-) -> list[float]:
-    """Status polls of a finished request while the c=8 queue load runs: what a client's poll costs then."""
-    async with httpx.AsyncClient(base_url=url, timeout=60, headers=headers) as client:
-        sub = (await client.post("/queue" + APP, json=body)).json()
-        while (await client.get(sub["status_url"])).json()["status"] != "COMPLETED":
-            await asyncio.sleep(0.01)
-        task = asyncio.ensure_future(load)
-        times: list[float] = []
-        while not task.done():
+def _poller(url: str, headers: dict[str, str], status_url: str, stop: Any, out: Any) -> None:
+    """Runs in its own process: the load generator's event loop and GIL must not be part of a poll's latency."""
+    client_ms: list[float] = []
+    server_ms: list[float] = []
+    with httpx.Client(base_url=url, timeout=60, headers=headers) as client:
+        while not stop.is_set():
             t0 = time.perf_counter()
-            await client.get(sub["status_url"])
-            times.append(time.perf_counter() - t0)
-            await asyncio.sleep(0.01)
-        await task
-    return times
+            r = client.get(status_url)
+            client_ms.append((time.perf_counter() - t0) * 1000)
+            timing = r.headers.get("server-timing", "")
+            server_ms += [float(part.split("dur=")[1]) for part in timing.split(",") if "dur=" in part][:1]
+            time.sleep(0.01)
+    out.put((client_ms, server_ms))
+
+
+def polls_under_load(
+    url: str, headers: dict[str, str], load: Callable[[], Run], body: dict[str, Any]
+) -> tuple[list[float], list[float]]:
+    """Status polls of a finished request, from another process, while the c=8 queue load runs: what a client's
+    poll costs then (as that client sees it, and as the server's Server-Timing reports its own part)."""
+    with httpx.Client(base_url=url, timeout=60, headers=headers) as client:
+        sub = client.post("/queue" + APP, json=body).json()
+        while client.get(sub["status_url"]).json()["status"] != "COMPLETED":
+            time.sleep(0.01)
+    ctx = multiprocessing.get_context("spawn")
+    stop, out = ctx.Event(), ctx.Queue()
+    poller = ctx.Process(target=_poller, args=(url, headers, sub["status_url"], stop, out))
+    poller.start()
+    try:
+        time.sleep(1.0)  # the poller's interpreter is up before the load starts
+        load()
+    finally:
+        stop.set()
+    client_ms, server_ms = out.get(timeout=60)
+    poller.join(10)
+    return client_ms, server_ms
 
 
 def start_bare() -> tuple[subprocess.Popen[bytes], str]:
@@ -287,16 +307,17 @@ def measure(
     report("sync route", results["sync"], bare, 5.0, 0.95)
     report(f"queue, poll {args.poll * 1000:g} ms", results["queue"], bare, 10.0, 0.9)
     report("queue, status stream", results["queue-stream"], bare, 10.0, 0.9)
-    polls = asyncio.run(
-        polls_under_load(
-            url, headers, closed_loop(url, queue_call(body, args.poll), 8, args.requests, 2, headers), body
+    for name, call in (("polled", queue_call(body, args.poll)), ("status stream", queue_stream_call(body))):
+        client_ms, server_ms = polls_under_load(
+            url, headers, lambda call=call: asyncio.run(closed_loop(url, call, 8, args.requests, 2, headers)), body
         )
-    )
-    p50, p99 = percentile(polls, 50) * 1000, percentile(polls, 99) * 1000
-    print(
-        f"  status poll under a c=8 queue load: p50 {p50:.2f} ms (target <= 1): {verdict(p50 <= 1.0)}, "
-        f"p99 {p99:.2f} ms (target <= 5): {verdict(p99 <= 5.0)}  [{len(polls)} polls]"
-    )
+        p50, p99 = percentile(client_ms, 50), percentile(client_ms, 99)
+        print(
+            f"  status poll under a c=8 queue load ({name}), from another process: p50 {p50:.2f} ms "
+            f"(target <= 1): {verdict(p50 <= 1.0)}, p99 {p99:.2f} ms (target <= 5): {verdict(p99 <= 5.0)}"
+            f"  [{len(client_ms)} polls; the server's own part p50 {percentile(server_ms, 50):.3f} ms,"
+            f" p99 {percentile(server_ms, 99):.3f} ms]"
+        )
 
 
 if __name__ == "__main__":
