@@ -21,6 +21,7 @@ import asyncio
 import base64
 import multiprocessing
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -47,6 +48,13 @@ class Run:
     latencies: list[float] = field(default_factory=list)
     refused: int = 0
     seconds: float = 0.0
+    server_cpu: float = 0.0  # CPU seconds of the server's processes (API and workers) during the timed requests
+    client_cpu: float = 0.0  # CPU seconds of this load generator during them
+
+    def cpu_ms(self) -> tuple[float, float]:
+        """Server and client CPU per answered request, in ms."""
+        n = max(1, len(self.latencies))
+        return self.server_cpu * 1000 / n, self.client_cpu * 1000 / n
 
     @property
     def throughput(self) -> float:
@@ -56,10 +64,38 @@ class Run:
         return percentile(self.latencies, q) * 1000
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by a process and its live descendants (and the children it has reaped)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        child = int(stat.parent.name)
+        parents[child] = int(fields[1])
+        used[child] = sum(int(f) for f in fields[11:15]) / tick
+    total, frontier = 0.0, [pid]
+    while frontier:
+        current = frontier.pop()
+        total += used.get(current, 0.0)
+        frontier += [c for c, parent in parents.items() if parent == current]
+    return total
+
+
+def own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 Call = Callable[[httpx.AsyncClient], Awaitable[None]]
 
 
-async def closed_loop(url: str, call: Call, clients: int, total: int, warmup: int, headers: dict[str, str]) -> Run:
+async def closed_loop(
+    url: str, call: Call, clients: int, total: int, warmup: int, headers: dict[str, str], pid: int | None = None
+) -> Run:
     run = Run()
     limits = httpx.Limits(max_connections=clients + 4, max_keepalive_connections=clients + 4)
     async with httpx.AsyncClient(base_url=url, timeout=300, limits=limits, headers=headers) as client:
@@ -80,9 +116,12 @@ async def closed_loop(url: str, call: Call, clients: int, total: int, warmup: in
                     if run.refused <= 3:
                         print(f"    refused: {type(exc).__name__}: {str(exc)[:300]}", flush=True)
 
+        server0, client0 = (tree_cpu(pid) if pid else 0.0), own_cpu()
         t0 = time.perf_counter()
         await asyncio.gather(*(one_client() for _ in range(clients)))
         run.seconds = time.perf_counter() - t0
+        run.server_cpu = (tree_cpu(pid) if pid else 0.0) - server0
+        run.client_cpu = own_cpu() - client0
     return run
 
 
@@ -257,6 +296,13 @@ def report(name: str, runs: dict[int, Run], bare: dict[int, Run], p50_budget_ms:
         if b is not None:
             line += f"   (x bare: throughput {run.throughput / b.throughput:.3f}, p99 {run.p(99) / b.p(99):.3f})"
         print(line)
+        server_ms, client_ms = run.cpu_ms()
+        if b is not None:
+            bare_server, bare_client = b.cpu_ms()
+            print(
+                f"      cpu/request: server {server_ms:.1f} ms ({server_ms - bare_server:+.1f} over bare), "
+                f"client {client_ms:.1f} ms ({client_ms - bare_client:+.1f})"
+            )
     c1, b1 = runs.get(1), bare.get(1)
     if c1 and b1:
         extra = c1.p(50) - b1.p(50)
@@ -274,18 +320,20 @@ def report(name: str, runs: dict[int, Run], bare: dict[int, Run], p50_budget_ms:
 
 
 def interleaved(
-    servers: dict[str, tuple[str, Call, dict[str, str]]], clients: int, total: int, warmup: int, rounds: int
+    servers: dict[str, tuple[str, Call, dict[str, str], int]], clients: int, total: int, warmup: int, rounds: int
 ) -> dict[str, Run]:
     """Each server's requests split into ``rounds`` rounds run in turn (bare, sync, queue, bare, sync, ...), so
     that a machine whose speed drifts (other work, thermal limits) treats every server alike; runs are merged."""
     merged = {name: Run() for name in servers}
     per_round = max(1, total // rounds)
     for r in range(rounds):
-        for name, (url, call, headers) in servers.items():
-            run = asyncio.run(closed_loop(url, call, clients, per_round, warmup if r == 0 else 2, headers))
+        for name, (url, call, headers, pid) in servers.items():
+            run = asyncio.run(closed_loop(url, call, clients, per_round, warmup if r == 0 else 2, headers, pid))
             merged[name].latencies += run.latencies
             merged[name].refused += run.refused
             merged[name].seconds += run.seconds
+            merged[name].server_cpu += run.server_cpu
+            merged[name].client_cpu += run.client_cpu
     return merged
 
 
@@ -312,7 +360,7 @@ def main() -> None:
                 try:
                     print(f"Retouch ({'auth on' if auth else 'auth off'}), profile of one job:")
                     profile(server.url, headers, body)
-                    measure(bare_url, server.url, headers, body, levels, args)
+                    measure(bare_url, proc.pid, server, headers, body, levels, args)
                 finally:
                     server.stop()
     finally:
@@ -321,13 +369,20 @@ def main() -> None:
 
 
 def measure(
-    bare_url: str, url: str, headers: dict[str, str], body: dict[str, Any], levels: list[int], args: argparse.Namespace
+    bare_url: str,
+    bare_pid: int,
+    server: ServerProcess,
+    headers: dict[str, str],
+    body: dict[str, Any],
+    levels: list[int],
+    args: argparse.Namespace,
 ) -> None:
+    url, pid = server.url, server.proc.pid
     servers = {
-        "bare": (bare_url, bare_call(body), {}),
-        "sync": (url, sync_call(body), headers),
-        "queue": (url, queue_call(body, args.poll), headers),
-        "queue-stream": (url, queue_stream_call(body), headers),
+        "bare": (bare_url, bare_call(body), {}, bare_pid),
+        "sync": (url, sync_call(body), headers, pid),
+        "queue": (url, queue_call(body, args.poll), headers, pid),
+        "queue-stream": (url, queue_stream_call(body), headers, pid),
     }
     results: dict[str, dict[int, Run]] = {name: {} for name in servers}
     for c in levels:
@@ -337,7 +392,8 @@ def measure(
     print("  bare FastAPI endpoint (one process, its thread pool)")
     for c, run in sorted(bare.items()):
         line = f"    c={c:<3} p50 {run.p(50):8.2f} ms  p99 {run.p(99):8.2f} ms  {run.throughput:7.2f}/s"
-        print(f"{line}  refused {run.refused}")
+        server_ms, client_ms = run.cpu_ms()
+        print(f"{line}  refused {run.refused}  cpu/request: server {server_ms:.1f} ms, client {client_ms:.1f} ms")
     report("sync route", results["sync"], bare, 5.0, 0.95)
     report(f"queue, poll {args.poll * 1000:g} ms", results["queue"], bare, 10.0, 0.9)
     report("queue, status stream", results["queue-stream"], bare, 10.0, 0.9)
