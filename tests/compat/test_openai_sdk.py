@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import openai
@@ -13,7 +14,7 @@ from PIL import Image
 
 from retouch.config import EngineConfig, KeyConfig
 
-from ..support.live_server import LiveServer, start_server
+from ..support.live_server import LiveServer, serving, start_server
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +136,24 @@ def test_bad_requests_raise_the_sdks_own_errors_with_our_message(client: openai.
         openai.OpenAI(base_url=server.url + "/v1", api_key="wrong", max_retries=0).images.edit(
             image=("p.png", _png(), "image/png"), prompt="sepia"
         )
+
+
+def test_openai_model_names_run_on_the_default_engine_when_no_openai_key_is_at_hand(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As `make run` serves it (classic and openai engines, no OpenAI key): the SDK's usual `model="gpt-image-2"`
+    runs on the classic engine, as the fal app of that name does; what the classic engine can not do is refused."""
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    engines = {"classic": EngineConfig(kind="classic"), "openai": EngineConfig(kind="openai")}
+    with serving(tmp_path, engines=engines, default_engine="classic") as srv:
+        client = openai.OpenAI(base_url=srv.url + "/v1", api_key="anything", max_retries=0)
+        for model in ("gpt-image-2", "gpt-image-1", "dall-e-2"):
+            result = client.images.edit(model=model, image=("p.png", _png(), "image/png"), prompt="black and white")
+            assert result.data[0].b64_json and _is_grey(_decode(result.data[0].b64_json))
+        with pytest.raises(openai.BadRequestError) as refused:
+            client.images.edit(model="gpt-image-2", image=("p.png", _png(), "image/png"), prompt="add a cat")
+        assert refused.value.code == "engine_refusal" and "cat" in refused.value.message
+        # A model that is neither an engine here nor one of OpenAI's image models is refused, naming the field.
+        with pytest.raises(openai.BadRequestError) as unknown:
+            client.images.edit(model="someone-elses-model", image=("p.png", _png(), "image/png"), prompt="sepia")
+        assert unknown.value.param == "model" and "someone-elses-model" in unknown.value.message

@@ -169,6 +169,10 @@ class OpenAIEngine:
         app = str(options.get("app_id") or "")
         return self.app_models.get(app) or self.configured_model or APP_MODELS.get(app, DEFAULT_MODEL)
 
+    def has_server_key(self) -> bool:
+        """Whether requests that bring no key of their own can run here."""
+        return bool(self._server_key or os.environ.get("OPENAI_API_KEY"))
+
     def _key(self, options: Mapping[str, Any]) -> tuple[str, bool]:
         """The key to use and whether it came from the request (then a rejected key is the caller's problem)."""
         request_key = options.get("openai_api_key")

@@ -10,7 +10,7 @@ import importlib
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from ..config import EngineConfig
 from ..errors import EngineUnavailable, InputError
@@ -18,6 +18,14 @@ from .base import Engine
 
 EngineFactory = Callable[[str, Mapping[str, Any]], Engine]
 log = logging.getLogger("retouch.engines")
+
+OPENAI_IMAGE_MODEL_PREFIXES = ("gpt-image-", "dall-e-")
+
+
+def is_openai_image_model(model: str) -> bool:
+    """One of the names OpenAI's image API takes (this API's own name among them)."""
+    return model.lower().startswith(OPENAI_IMAGE_MODEL_PREFIXES)
+
 
 KINDS: dict[str, str] = {
     "classic": "retouch.engines.classic:ClassicEngine",
@@ -61,8 +69,12 @@ class EngineRegistry:
 
     def resolve_name(self, requested: str | None, *, has_openai_key: bool = False, model: str | None = None) -> str:
         """The engine a request runs on: the one it names; else the one its ``model`` names (an engine, as
-        ``/v1/models`` lists them, or an OpenAI model, which the openai engine runs); OpenAI when it brings a key;
-        else the default."""
+        ``/v1/models`` lists them, or an OpenAI model, which the openai engine runs when a key for it is at hand);
+        OpenAI when it brings a key; else the default.
+
+        OpenAI's own image model names (``gpt-image-2``, as the official SDK's examples send) with no key at hand
+        run on the default engine, as the fal app of the same name does: a new user's first call works, and what
+        the default engine can not do it refuses, naming what would."""
         if requested:
             if requested not in self._configs:
                 raise InputError("engine", f"unknown engine {requested!r}; configured engines: {', '.join(self.names)}")
@@ -70,13 +82,25 @@ class EngineRegistry:
         if model and model in self._configs:
             return model
         openai = next((name for name, cfg in self._configs.items() if cfg.kind == "openai"), None)
+        key_at_hand = openai is not None and (has_openai_key or self._server_has_key(openai))
         if model:
+            if key_at_hand:
+                return cast(str, openai)
+            if is_openai_image_model(model):
+                return self.default
             if openai is None:
                 raise InputError("model", f"model {model!r} is not offered here; models: {', '.join(self.names)}")
             return openai
         if has_openai_key and openai is not None:
             return openai
         return self.default
+
+    def _server_has_key(self, name: str) -> bool:
+        try:
+            check = getattr(self.get(name), "has_server_key", None)
+        except EngineUnavailable:
+            return False
+        return bool(check()) if callable(check) else False
 
     def warm(self) -> list[str]:
         """Constructs every configured engine now (their modules imported, their parsers ready), so the first

@@ -109,8 +109,11 @@ class RequestService:
         name = self.engines.resolve_name(
             payload.get("engine"), has_openai_key="openai_api_key" in hidden, model=payload.get("model")
         )
-        if payload.get("model") == name:  # OpenAI's ``model`` naming an engine, as /v1/models lists them
+        model = payload.get("model")
+        if model == name:  # OpenAI's ``model`` naming an engine, as /v1/models lists them
             payload.pop("model")
+        elif model and not payload.get("engine") and self.engines.kind(name) != "openai":
+            payload.pop("model")  # OpenAI's own model name with no key at hand: the default engine runs it
         payload["engine"] = name
         if payload.get("seed") is None:
             payload["seed"] = secrets.randbelow(2**31)
