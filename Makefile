@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck bench clean services-up services-down
+.PHONY: run run-tls test lint typecheck bench clean services-up services-down
 
 # scripts/install-app.sh is the same install step the container images run (Dockerfile, Dockerfile.gpu).
 $(VENV)/.installed: pyproject.toml scripts/install-app.sh
@@ -19,6 +19,11 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed scripts/install-test-
 
 run: $(VENV)/.installed
 	$(BIN)/retouch serve --host $(HOST) --port $(PORT)
+
+# https with a certificate from a local CA made in ./data/tls (the fal client speaks only https); it prints the
+# variables to export for the client.
+run-tls: $(VENV)/.installed
+	$(BIN)/retouch serve --host $(HOST) --port 8443 --tls-self-signed
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench

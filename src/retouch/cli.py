@@ -32,6 +32,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     setup_logging(settings.log_level)
+    if getattr(args, "tls_self_signed", False):
+        settings = _with_dev_certificates(settings)
     app = create_app(settings)
     scheme = "https" if settings.tls_certfile else "http"
     print(
@@ -60,6 +62,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=False,
     )
     return 0
+
+
+def _with_dev_certificates(settings: Any) -> Any:
+    """Serves TLS with a certificate from a local CA kept in the data directory, and says how to trust it."""
+    from .net.dev_certificates import ensure_dev_certificates
+
+    if settings.tls_certfile:
+        raise SystemExit("--tls-self-signed and --tls-certfile exclude each other")
+    made = ensure_dev_certificates(Path(settings.data_dir).resolve() / "tls", [settings.host])
+    where = f"{'127.0.0.1' if settings.host in ('0.0.0.0', '::') else settings.host}:{settings.port}"
+    print(
+        f"TLS with a local CA ({made.ca}). For the fal client:\n"
+        f"  export SSL_CERT_FILE={made.ca} FAL_RUN_HOST={where} FAL_QUEUE_RUN_HOST={where}/queue FAL_KEY=anything",
+        flush=True,
+    )
+    return settings.model_copy(update={"tls_certfile": str(made.cert), "tls_keyfile": str(made.key)})
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -147,6 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--role", choices=["all", "api"], help="'api' serves HTTP only; workers run elsewhere")
     serve.add_argument("--tls-certfile", dest="tls_certfile")
     serve.add_argument("--tls-keyfile", dest="tls_keyfile")
+    serve.add_argument(
+        "--tls-self-signed",
+        action="store_true",
+        help="serve https with a certificate from a local CA made in the data directory (for trying the fal client)",
+    )
     serve.add_argument("--public-url", dest="public_url", help="base URL used in returned file URLs")
     serve.set_defaults(func=cmd_serve)
 

@@ -8,6 +8,7 @@ transient (408/409/429, a proxy page), a storage fallback means the first upload
 
     python fal_client_script.py full     # every client feature the compat test checks
     python fal_client_script.py minimal  # run, subscribe, upload (for other host and proxy settings)
+    python fal_client_script.py direct   # run and subscribe only (a server with no storage-host routing)
 """
 
 from __future__ import annotations
@@ -305,7 +306,11 @@ async def _async_caught(fn: Callable[[], Awaitable[Any]]) -> dict[str, Any]:
 def main() -> None:
     mode = sys.argv[1] if len(sys.argv) > 1 else "full"
     report: dict[str, Any] = {}
-    if mode == "minimal":
+    if mode == "direct":  # no storage hosts involved: run and subscribe straight to FAL_RUN_HOST
+        prompt = {"prompt": "make it black and white"}
+        report["run"] = fal_client.run(APP, arguments={**prompt, "image_urls": [png_uri((16, 16))]})
+        report["subscribe"] = fal_client.subscribe(APP, arguments={**prompt, "image_urls": [png_uri((32, 16))]})
+    elif mode == "minimal":
         report["run"] = fal_client.run(APP, arguments={"prompt": "gray", "image_urls": [png_uri((16, 16))]})
         report["subscribe"] = fal_client.subscribe(APP, arguments={"prompt": "gray", "image_urls": [png_uri((32, 16))]})
         with tempfile.TemporaryDirectory() as tmp:
