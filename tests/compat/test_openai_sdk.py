@@ -157,3 +157,28 @@ def test_openai_model_names_run_on_the_default_engine_when_no_openai_key_is_at_h
         with pytest.raises(openai.BadRequestError) as unknown:
             client.images.edit(model="someone-elses-model", image=("p.png", _png(), "image/png"), prompt="sepia")
         assert unknown.value.param == "model" and "someone-elses-model" in unknown.value.message
+
+
+def test_transparent_background_is_honoured_or_refused_never_ignored(client: openai.OpenAI) -> None:
+    from skimage import data
+
+    buf = io.BytesIO()
+    Image.fromarray(data.astronaut()).resize((256, 256)).save(buf, "PNG")
+    photo = ("astronaut.png", buf.getvalue(), "image/png")
+    result = client.images.edit(image=photo, prompt="make it warmer", background="transparent")
+    out = _decode(result.data[0].b64_json or "")
+    alpha = np.asarray(out.convert("RGBA"))[..., 3]
+    assert out.mode == "RGBA" and result.background == "transparent"
+    assert 0.2 < float((alpha < 128).mean()) < 0.8  # the backdrop cut away, the person kept
+    assert alpha[35:70, 100:135].min() == 255  # her face stays opaque
+    opaque = client.images.edit(image=photo, prompt="make it warmer", background="opaque")
+    assert _decode(opaque.data[0].b64_json or "").mode == "RGB"
+    with pytest.raises(openai.BadRequestError) as conflict:
+        client.images.edit(image=photo, prompt="replace the background with white", background="transparent")
+    assert conflict.value.param == "background"
+    with pytest.raises(openai.BadRequestError) as drawn:
+        client.images.generate(prompt="a blue gradient", background="transparent", size="1024x1024")
+    assert drawn.value.param == "background"
+    with pytest.raises(openai.BadRequestError) as other_engine:
+        client.images.edit(image=photo, prompt="gray", background="transparent", extra_body={"engine": "gray"})
+    assert other_engine.value.param == "background" and "classic" in other_engine.value.message

@@ -126,3 +126,13 @@ def test_model_not_allowed_is_a_clear_validation_error(client: TestClient, stand
     )
     assert mixed.status_code == 400 and mixed.json()["error"]["param"] == "model"
     assert standin.requests == []
+
+
+def test_transparent_background_is_forwarded_to_openai(client: TestClient, standin: StandIn) -> None:
+    files = {"image": ("p.png", png(), "image/png")}
+    data = {"prompt": "cut her out", "model": "gpt-image-2", "background": "transparent"}
+    assert client.post("/v1/images/edits", data=data, files=files).status_code == 200
+    assert standin.requests[-1].fields.get("background") == "transparent"
+    data["background"] = "opaque"
+    assert client.post("/v1/images/edits", data=data, files=files).status_code == 200
+    assert "background" not in standin.requests[-1].fields

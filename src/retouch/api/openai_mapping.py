@@ -60,6 +60,8 @@ def map_common(params: ImageParams, *, generate: bool) -> dict[str, Any]:
         raise InputError("background", f"'{background}' is not one of transparent, opaque, auto")
     if background == "transparent" and payload["output_format"] == "jpeg":
         raise InputError("background", "a transparent background needs output_format png or webp (JPEG has no alpha)")
+    if background == "transparent":
+        payload["_background"] = "transparent"  # not a fal field: the engine that runs it must honour it
     if params.output_compression is not None:
         payload["_output_compression"] = params.output_compression
     for passthrough in ("seed", "engine", "openai_api_key", "model"):

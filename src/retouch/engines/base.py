@@ -68,6 +68,8 @@ ENGINE_FIELDS = ("loras", "model")
 def request_options(app_id: str, payload: Mapping[str, Any]) -> dict[str, Any]:
     """What of a request an engine sees in ``TaskInfo.options`` / ``EditTask.options``, apart from secrets."""
     options = {name: payload[name] for name in ENGINE_FIELDS if payload.get(name) is not None}
+    if payload.get("_background") == "transparent":  # OpenAI's `background`, from the /v1 routes
+        options["background"] = "transparent"
     options["app_id"] = app_id
     return options
 

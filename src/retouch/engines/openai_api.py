@@ -108,7 +108,7 @@ class OpenAIEngine:
     (``gpt-image-2`` for the gpt-image-2 apps).
     """
 
-    request_fields = ("model",)
+    request_fields = ("model", "background")
 
     def __init__(self, name: str, options: Mapping[str, Any]) -> None:
         self.name = name
@@ -197,6 +197,8 @@ class OpenAIEngine:
             "quality": task.quality,
             "output_format": fmt,
         }
+        if task.options.get("background") == "transparent":
+            data["background"] = "transparent"
         if stream:
             data["stream"] = "true"
             data["partial_images"] = str(self.partial_images)

@@ -134,7 +134,8 @@ class RequestService:
         return payload, hidden, checked
 
     def _check_request_fields(self, name: str, engine: Any, payload: dict[str, Any]) -> None:
-        """``model`` and ``loras`` reach only engines that honour them (``request_fields``); others refuse."""
+        """``model``, ``loras`` and a transparent ``background`` reach only engines that honour them
+        (``request_fields``); others refuse rather than quietly ignore them."""
         taken = getattr(engine, "request_fields", ())
         if payload.get("loras") and "loras" not in taken:
             raise EngineRefusal(
@@ -144,6 +145,14 @@ class RequestService:
             )
         if payload.get("model") and "model" not in taken:
             raise InputError("model", f"engine '{name}' runs its own model; 'model' may name an engine instead")
+        if payload.get("_background") == "transparent" and "background" not in taken:
+            capable = self.engines.names_of_kind("classic") + self.engines.names_of_kind("openai")
+            raise EngineRefusal(
+                f"engine '{name}' paints opaque images; a transparent background needs an engine that cuts the "
+                f"subject out ({', '.join(capable) or 'classic or openai'})",
+                field="background",
+                capable_engines=capable,
+            )
 
     def submit(
         self,

@@ -20,17 +20,22 @@ from . import horizon, looks, ops_colour, ops_filters, ops_geometry, ops_regions
 from .generate import draw, plan_generation
 from .ops import REGISTRY, OpContext
 from .parser import parse
-from .plan import Plan
+from .plan import Plan, Step
 from .scoped import apply_step
 
 _ = (horizon, looks, ops_colour, ops_filters, ops_geometry, ops_regions, ops_stylise, ops_text, ops_tone)
 
 
 def plan_for(info: TaskInfo) -> Plan:
+    transparent = info.options.get("background") == "transparent"
     if info.mode == "generate":
+        if transparent:
+            raise InputError("background", "the classic engine draws only opaque colours, gradients and patterns")
         plan_generation(info.prompt)
         return Plan(())
     plan = parse(info.prompt, num_inputs=info.num_inputs, has_mask=info.has_mask)
+    if transparent:
+        plan = _with_transparent_background(plan)
     geometric = [s.op for s in plan.steps if REGISTRY[s.op].geometric]
     if info.has_mask and geometric:
         raise InputError(
@@ -39,6 +44,20 @@ def plan_for(info: TaskInfo) -> Plan:
             "drop the mask or the geometric instruction",
         )
     return plan
+
+
+def _with_transparent_background(plan: Plan) -> Plan:
+    """OpenAI's ``background: transparent``: the subject cut out last, after the edit the prompt asks for."""
+    if "background_remove" in plan.ops:
+        return plan
+    given = [op for op in plan.ops if op.startswith("background_")]
+    if given:
+        raise InputError(
+            "background",
+            f"the prompt already says what the background becomes ({', '.join(given)}); "
+            "drop 'background: transparent' or that instruction",
+        )
+    return Plan((*plan.steps, Step("background_remove", {}, "background: transparent")))
 
 
 def to_array(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
@@ -133,6 +152,8 @@ class _View(Sequence[Any]):
 
 
 class ClassicEngine:
+    request_fields = ("background",)
+
     def __init__(self, name: str = "classic", options: Mapping[str, Any] | None = None) -> None:
         self.name = name
         self.options = dict(options or {})
