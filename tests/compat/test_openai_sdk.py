@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import numpy as np
 import openai
 import pytest
@@ -182,3 +183,20 @@ def test_transparent_background_is_honoured_or_refused_never_ignored(client: ope
     with pytest.raises(openai.BadRequestError) as other_engine:
         client.images.edit(image=photo, prompt="gray", background="transparent", extra_body={"engine": "gray"})
     assert other_engine.value.param == "background" and "classic" in other_engine.value.message
+
+
+def test_a_guide_file_the_server_does_not_use_is_refused_not_dropped(server: LiveServer) -> None:
+    """Newer SDKs send OpenAI's `markup` overlay as one more file part: refused by name, never dropped."""
+    overlay = io.BytesIO()
+    Image.new("RGBA", (64, 48), (0, 0, 0, 0)).save(overlay, "PNG")
+    files = [("image", ("p.png", _png(), "image/png")), ("markup", ("m.png", overlay.getvalue(), "image/png"))]
+    refused = httpx.post(
+        server.url + "/v1/images/edits",
+        data={"prompt": "sepia"},
+        files=files,
+        headers={"Authorization": "Bearer sk-alice"},
+        timeout=30,
+    )
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert error["param"] == "markup" and "mask" in error["message"]
