@@ -68,6 +68,11 @@ CASES = [
     ("too many outputs", {"prompt": "gray", "image_urls": ["IMG"], "num_images": 9}, "num_images"),
     ("unknown engine", {"prompt": "gray", "image_urls": ["IMG"], "engine": "nope"}, "engine"),
     ("ftp URL", {"prompt": "gray", "image_urls": ["ftp://example.com/a.png"]}, "image_urls"),
+    # Near misses of the fields that decide what is edited are refused, never dropped (a dropped mask would
+    # edit the whole picture); other unknown fields are ignored, as fal does.
+    ("mask as mask_url", {"prompt": "gray", "image_urls": ["IMG"], "mask_url": "IMG0"}, "mask_url"),
+    ("mask as mask", {"prompt": "gray", "image_urls": ["IMG"], "mask": "IMG0"}, "mask"),
+    ("images as image_url", {"prompt": "gray", "image_url": "IMG0"}, "image_url"),
 ]
 
 
@@ -76,6 +81,7 @@ CASES = [
 def test_bad_input_is_a_clear_422(live: LiveServer, name: str, body: dict, field: str, mode: str) -> None:
     img = data_uri(png_bytes((64, 48)))
     body = {k: ([img if u == "IMG" else u for u in v] if isinstance(v, list) else v) for k, v in body.items()}
+    body = {k: (img if v == "IMG0" else v) for k, v in body.items()}
     path = EDIT if mode == "sync" else "/queue" + EDIT
     with live.client() as c:
         r = c.post(path, json=body)
@@ -84,6 +90,16 @@ def test_bad_input_is_a_clear_422(live: LiveServer, name: str, body: dict, field
         assert isinstance(detail, list) and detail[0]["loc"][:2] == ["body", field], detail
         assert detail[0]["msg"]
         assert c.get("/healthz").status_code == 200
+
+
+def test_unknown_fields_are_ignored_and_images_sent_to_text_to_image_are_refused(live: LiveServer) -> None:
+    img = data_uri(png_bytes((64, 48)))
+    with live.client() as c:
+        ok = c.post(EDIT, json={"prompt": "gray", "image_urls": [img], "some_future_field": 1})
+        assert ok.status_code == 200, ok.text
+        refused = c.post("/openai/gpt-image-2", json={"prompt": "a blue gradient", "image_urls": [img]})
+        assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "image_urls"]
+        assert "edit" in refused.json()["detail"][0]["msg"]
 
 
 def test_malformed_json(live: LiveServer) -> None:

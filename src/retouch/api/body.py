@@ -32,6 +32,8 @@ def validate_json(model: type[M], raw: bytes) -> M:
         errors: list[dict[str, Any]] = []
         for detail in exc.errors(include_url=False, include_input=False):
             err: dict[str, Any] = {**detail, "loc": ("body", *detail.get("loc", ()))}
+            if err.get("type") == "misnamed_field":  # raised for the whole body; the field it names is the place
+                err["loc"] = ("body", (detail.get("ctx") or {}).get("field", ""))
             if err.get("type") == "json_invalid":
                 err["msg"] = "the body is not valid JSON"
             elif err.get("type") == "model_type":

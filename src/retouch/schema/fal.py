@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from ..imaging.limits import MAX_ASPECT, MAX_EDGE, MAX_OUTPUT_PIXELS, MIN_EDGE
 
@@ -99,12 +100,39 @@ class _CommonInput(BaseModel):
         return value
 
 
+def _refuse_misnamed(data: Any, misnamed: dict[str, str], *, if_contains: tuple[str, str] | None = None) -> None:
+    """Unknown fields are ignored, as fal does, except near misses of the fields that decide what is edited: a
+    mask sent as ``mask_url`` and silently dropped would turn a local edit into an edit of the whole picture."""
+    if not isinstance(data, dict):
+        return
+    for key in data:
+        if not isinstance(key, str) or key in misnamed.values():
+            continue
+        lowered = key.lower()
+        target = misnamed.get(lowered)
+        if target is None and if_contains is not None and if_contains[0] in lowered:
+            target = if_contains[1]
+        if target is not None and target != key:
+            raise PydanticCustomError(
+                "misnamed_field",
+                "unknown field; {hint}",
+                {"field": key, "hint": f"did you mean '{target}'?"},
+            )
+
+
 class EditInput(_CommonInput):
     image_urls: list[str] = Field(min_length=1, max_length=16, description="1..16 images to edit or use.")
     mask_image_url: str | None = Field(
         default=None,
         description="White = may change, black = kept exactly. Must match the first image's size.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _near_misses(cls, data: Any) -> Any:
+        images = {name: "image_urls" for name in ("image_url", "image", "images", "input_image", "image_uris")}
+        _refuse_misnamed(data, {**images, "mask_image_url": "mask_image_url"}, if_contains=("mask", "mask_image_url"))
+        return data
 
     @field_validator("image_urls")
     @classmethod
@@ -119,6 +147,20 @@ class EditInput(_CommonInput):
 
 class TextToImageInput(_CommonInput):
     image_size: SizePreset | ImageSize = Field(default="landscape_4_3")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_inputs(cls, data: Any) -> Any:
+        """Images sent to the text-to-image app would be ignored: the edit app is what takes them."""
+        if isinstance(data, dict):
+            for key in ("image_urls", "image_url", "mask_image_url"):
+                if key in data:
+                    raise PydanticCustomError(
+                        "misnamed_field",
+                        "{hint}",
+                        {"field": key, "hint": "this app draws from text alone; send images to the edit app (…/edit)"},
+                    )
+        return data
 
 
 class ImageOutput(BaseModel):
