@@ -63,11 +63,11 @@ def _read_edit(body: bytes, content_type: str, max_pixels: int) -> EditRequest:
     """Parses and checks an edit form, in a worker thread: nothing is stored here."""
     form = parse_form(body, content_type, max_parts=MAX_IMAGES + 32)
     images = [part for part in form.files if part.name in ("image", "image[]")]
+    if not images:
+        raise InputError("image", "at least one image file is required (field 'image' or 'image[]')")
     for part in form.files:
         if part.name not in ("image", "image[]", "mask"):  # e.g. OpenAI's `markup` guide: never silently dropped
             raise InputError(part.name, "this server does not take this file; send the region to change as a mask")
-    if not images:
-        raise InputError("image", "at least one image file is required (field 'image' or 'image[]')")
     if len(images) > MAX_IMAGES:
         raise InputError("image", f"at most {MAX_IMAGES} images")
     try:
