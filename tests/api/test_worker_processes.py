@@ -9,6 +9,8 @@ import signal
 import time
 from pathlib import Path
 
+import httpx
+
 from retouch.config import EngineConfig
 
 from ..support.gray_engine import GRAY
@@ -96,6 +98,13 @@ def test_memory_limit_recycles_and_a_killed_child_loses_no_job(tmp_path: Path) -
         thread.join(30)
 
 
+def _cancel_and_see_it_stop(c: httpx.Client, sub: dict[str, str]) -> None:
+    assert c.put(sub["cancel_url"]).json()["status"] == "CANCELLATION_REQUESTED"
+    status = wait_done(c, sub["status_url"], timeout=30)
+    assert len([line for line in status["logs"] if line["message"].startswith("step ")]) < 100
+    assert c.get(sub["response_url"]).status_code == 400
+
+
 def test_cancel_reaches_a_job_running_in_a_child(tmp_path: Path) -> None:
     srv, server, thread = start_server(tmp_path, engines=_engines(), worker_mode="processes")
     try:
@@ -107,10 +116,7 @@ def test_cancel_reaches_a_job_running_in_a_child(tmp_path: Path) -> None:
                 if any(line["message"].startswith("step ") for line in logs):
                     break
                 time.sleep(0.05)
-            assert c.put(sub["cancel_url"]).json()["status"] == "CANCELLATION_REQUESTED"
-            status = wait_done(c, sub["status_url"], timeout=30)
-            assert len([line for line in status["logs"] if line["message"].startswith("step ")]) < 100
-            assert c.get(sub["response_url"]).status_code == 400
+            _cancel_and_see_it_stop(c, sub)
     finally:
         server.should_exit = True
         thread.join(30)
@@ -127,10 +133,7 @@ def test_cancel_sent_before_a_fresh_child_picks_up_the_job_still_stops_it(tmp_pa
             deadline = time.time() + 30
             while c.get(sub["status_url"]).json()["status"] != "IN_PROGRESS" and time.time() < deadline:
                 time.sleep(0.01)
-            assert c.put(sub["cancel_url"]).json()["status"] == "CANCELLATION_REQUESTED"
-            status = wait_done(c, sub["status_url"], timeout=30)
-            assert len([line for line in status["logs"] if line["message"].startswith("step ")]) < 100
-            assert c.get(sub["response_url"]).status_code == 400
+            _cancel_and_see_it_stop(c, sub)
     finally:
         server.should_exit = True
         thread.join(30)
