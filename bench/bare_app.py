@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from retouch.config import Settings
 from retouch.engines.base import EditTask, NullProgress
 from retouch.engines.registry import EngineRegistry
+from retouch.imaging.encode import encode_image
 
 app = FastAPI()
 _settings = Settings()
@@ -27,9 +28,7 @@ def edit_once(prompt: str, data_uri: str, engine: str = "classic") -> bytes:
     raw = base64.b64decode(data_uri.split(",", 1)[1])
     img = Image.open(io.BytesIO(raw)).convert("RGB")
     result = _engines.get(engine).run(EditTask(prompt=prompt, images=[img], seed=0), NullProgress())
-    buf = io.BytesIO()
-    result.images[0].save(buf, "PNG", compress_level=1)
-    return buf.getvalue()
+    return encode_image(result.images[0], "png")  # the same encoder Retouch's worker uses
 
 
 @app.post("/edit")
