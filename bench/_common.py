@@ -26,6 +26,24 @@ def summary(values: list[float]) -> str:
     return f"p50 {percentile(ms, 50):7.2f} ms  p99 {percentile(ms, 99):7.2f} ms  mean {statistics.fmean(ms):7.2f} ms"
 
 
+def process_table() -> dict[int, tuple[int, float]]:
+    """Every process now: pid -> (parent pid, CPU seconds used by it and the children it has reaped)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    table: dict[int, tuple[int, float]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        table[int(stat.parent.name)] = (int(fields[1]), sum(int(f) for f in fields[11:15]) / tick)
+    return table
+
+
+def children_of(pid: int, table: dict[int, tuple[int, float]] | None = None) -> list[int]:
+    table = process_table() if table is None else table
+    return [child for child, (parent, _) in table.items() if parent == pid]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

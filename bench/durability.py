@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 import httpx
-from _common import ServerProcess, photo_png
+from _common import ServerProcess, children_of, photo_png
 from PIL import Image
 
 APP = "/openai/gpt-image-2/edit"
@@ -57,18 +57,6 @@ def worker_processes(pid: int) -> list[int]:
             continue
         if b"multiprocessing.spawn" in cmdline and b"resource_tracker" not in cmdline:
             found.append(child)
-    return found
-
-
-def children_of(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
     return found
 
 

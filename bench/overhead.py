@@ -36,7 +36,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ServerProcess, free_port, percentile, photo_png  # noqa: E402
+from _common import ServerProcess, children_of, free_port, percentile, photo_png, process_table  # noqa: E402
 
 APP = "/openai/gpt-image-2/edit"
 PROMPT = "invert the colors"
@@ -66,22 +66,12 @@ class Run:
 
 def tree_cpu(pid: int) -> float:
     """CPU seconds used so far by a process and its live descendants (and the children it has reaped)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    parents: dict[int, int] = {}
-    used: dict[int, float] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        child = int(stat.parent.name)
-        parents[child] = int(fields[1])
-        used[child] = sum(int(f) for f in fields[11:15]) / tick
+    table = process_table()
     total, frontier = 0.0, [pid]
     while frontier:
         current = frontier.pop()
-        total += used.get(current, 0.0)
-        frontier += [c for c, parent in parents.items() if parent == current]
+        total += table.get(current, (0, 0.0))[1]
+        frontier += children_of(current, table)
     return total
 
 

@@ -15,7 +15,7 @@ from retouch.config import EngineConfig
 
 from ..support.gray_engine import GRAY
 from ..support.images import data_uri, png_bytes
-from ..support.live_server import start_server
+from ..support.live_server import serving
 from ..support.polling import wait_done
 
 QUEUE = "/queue/openai/gpt-image-2/edit"
@@ -33,8 +33,7 @@ def _body(engine: str = "gray") -> dict[str, object]:
 
 
 def test_children_are_recycled_after_n_jobs_and_every_job_completes_once(tmp_path: Path) -> None:
-    srv, server, thread = start_server(tmp_path, engines=_engines(), worker_mode="processes", worker_max_jobs=2)
-    try:
+    with serving(tmp_path, engines=_engines(), worker_mode="processes", worker_max_jobs=2) as srv:
         runner = srv.app.state.runtime.pool.runner
         first_pid = runner.pids()[0]
         with srv.client() as c:
@@ -48,14 +47,10 @@ def test_children_are_recycled_after_n_jobs_and_every_job_completes_once(tmp_pat
         assert all(history[s["request_id"]].attempts == 1 for s in subs)
         assert runner.recycled >= 2
         assert first_pid not in runner.pids()
-    finally:
-        server.should_exit = True
-        thread.join(30)
 
 
 def test_memory_limit_recycles_and_a_killed_child_loses_no_job(tmp_path: Path) -> None:
-    srv, server, thread = start_server(tmp_path, engines=_engines(), worker_mode="processes", worker_max_rss_mb=1)
-    try:
+    with serving(tmp_path, engines=_engines(), worker_mode="processes", worker_max_rss_mb=1) as srv:
         runner = srv.app.state.runtime.pool.runner
         with srv.client() as c:
             before = runner.recycled
@@ -93,9 +88,6 @@ def test_memory_limit_recycles_and_a_killed_child_loses_no_job(tmp_path: Path) -
             after = c.post(QUEUE, json=_body()).json()
             assert wait_done(c, after["status_url"], timeout=60)["status"] == "COMPLETED"
             assert c.get(after["response_url"]).status_code == 200
-    finally:
-        server.should_exit = True
-        thread.join(30)
 
 
 def _cancel_and_see_it_stop(c: httpx.Client, sub: dict[str, str]) -> None:
@@ -106,8 +98,7 @@ def _cancel_and_see_it_stop(c: httpx.Client, sub: dict[str, str]) -> None:
 
 
 def test_cancel_reaches_a_job_running_in_a_child(tmp_path: Path) -> None:
-    srv, server, thread = start_server(tmp_path, engines=_engines(), worker_mode="processes")
-    try:
+    with serving(tmp_path, engines=_engines(), worker_mode="processes") as srv:
         with srv.client() as c:
             sub = c.post(QUEUE, json=_body("slowgray")).json()
             deadline = time.time() + 60
@@ -117,15 +108,11 @@ def test_cancel_reaches_a_job_running_in_a_child(tmp_path: Path) -> None:
                     break
                 time.sleep(0.05)
             _cancel_and_see_it_stop(c, sub)
-    finally:
-        server.should_exit = True
-        thread.join(30)
 
 
 def test_cancel_sent_before_a_fresh_child_picks_up_the_job_still_stops_it(tmp_path: Path) -> None:
     """With one job per child, every job goes to a child still starting: the cancel reaches it before the job does."""
-    srv, server, thread = start_server(tmp_path, engines=_engines(), worker_mode="processes", worker_max_jobs=1)
-    try:
+    with serving(tmp_path, engines=_engines(), worker_mode="processes", worker_max_jobs=1) as srv:
         with srv.client() as c:
             warm = c.post(QUEUE, json=_body()).json()
             assert wait_done(c, warm["status_url"], timeout=60)["status"] == "COMPLETED"
@@ -134,6 +121,3 @@ def test_cancel_sent_before_a_fresh_child_picks_up_the_job_still_stops_it(tmp_pa
             while c.get(sub["status_url"]).json()["status"] != "IN_PROGRESS" and time.time() < deadline:
                 time.sleep(0.01)
             _cancel_and_see_it_stop(c, sub)
-    finally:
-        server.should_exit = True
-        thread.join(30)

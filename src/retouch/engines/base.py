@@ -62,14 +62,13 @@ class EditTask:
 
 
 # Request fields an engine reads from ``options`` (beside the request's secrets), and the app the request came to.
-ENGINE_FIELDS = ("loras", "model")
+# A leading "_" marks a field only the /v1 routes set (OpenAI's `background`); engines see it without the "_".
+ENGINE_FIELDS = ("loras", "model", "_background")
 
 
 def request_options(app_id: str, payload: Mapping[str, Any]) -> dict[str, Any]:
     """What of a request an engine sees in ``TaskInfo.options`` / ``EditTask.options``, apart from secrets."""
-    options = {name: payload[name] for name in ENGINE_FIELDS if payload.get(name) is not None}
-    if payload.get("_background") == "transparent":  # OpenAI's `background`, from the /v1 routes
-        options["background"] = "transparent"
+    options = {name.lstrip("_"): payload[name] for name in ENGINE_FIELDS if payload.get(name) is not None}
     options["app_id"] = app_id
     return options
 

@@ -10,7 +10,7 @@ import importlib
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, cast
+from typing import Any
 
 from ..config import EngineConfig
 from ..errors import EngineUnavailable, InputError
@@ -82,10 +82,9 @@ class EngineRegistry:
         if model and model in self._configs:
             return model
         openai = next((name for name, cfg in self._configs.items() if cfg.kind == "openai"), None)
-        key_at_hand = openai is not None and (has_openai_key or self._server_has_key(openai))
         if model:
-            if key_at_hand:
-                return cast(str, openai)
+            if openai is not None and (has_openai_key or self._server_has_key(openai)):
+                return openai
             if is_openai_image_model(model):
                 return self.default
             if openai is None:

@@ -18,10 +18,10 @@ def encode_image(img: Image.Image, fmt: str, *, quality: int | None = None, loss
     fmt = fmt.lower()
     buf = io.BytesIO()
     if fmt == "png":
-        if img.mode in ("RGB", "RGBA"):
-            return _png_rle(img)
         if img.mode not in ("RGB", "RGBA", "L", "LA", "P"):
             img = img.convert("RGBA" if "A" in img.mode else "RGB")
+        if img.mode in ("RGB", "RGBA"):
+            return _png_rle(img)
         img.save(buf, format="PNG", compress_level=1)
     elif fmt == "jpeg":
         if img.mode in ("RGBA", "LA", "P"):

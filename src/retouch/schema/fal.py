@@ -100,24 +100,14 @@ class _CommonInput(BaseModel):
         return value
 
 
-def _refuse_misnamed(data: Any, misnamed: dict[str, str], *, if_contains: tuple[str, str] | None = None) -> None:
-    """Unknown fields are ignored, as fal does, except near misses of the fields that decide what is edited: a
-    mask sent as ``mask_url`` and silently dropped would turn a local edit into an edit of the whole picture."""
-    if not isinstance(data, dict):
-        return
-    for key in data:
-        if not isinstance(key, str) or key in misnamed.values():
-            continue
-        lowered = key.lower()
-        target = misnamed.get(lowered)
-        if target is None and if_contains is not None and if_contains[0] in lowered:
-            target = if_contains[1]
-        if target is not None and target != key:
-            raise PydanticCustomError(
-                "misnamed_field",
-                "unknown field; {hint}",
-                {"field": key, "hint": f"did you mean '{target}'?"},
-            )
+# Near misses of the edit app's fields, and what was meant. Any other unknown field with "mask" in its name is taken
+# for the mask.
+_MISNAMED = {name: "image_urls" for name in ("image_url", "image", "images", "input_image", "image_uris")}
+
+
+def _misnamed(field: str, hint: str) -> PydanticCustomError:
+    """Reported at ``field`` (``validate_json`` places it), though raised for the whole body."""
+    return PydanticCustomError("misnamed_field", "{hint}", {"field": field, "hint": hint})
 
 
 class EditInput(_CommonInput):
@@ -130,8 +120,14 @@ class EditInput(_CommonInput):
     @model_validator(mode="before")
     @classmethod
     def _near_misses(cls, data: Any) -> Any:
-        images = {name: "image_urls" for name in ("image_url", "image", "images", "input_image", "image_uris")}
-        _refuse_misnamed(data, {**images, "mask_image_url": "mask_image_url"}, if_contains=("mask", "mask_image_url"))
+        """Unknown fields are ignored, as fal does, except near misses of the fields that decide what is edited: a
+        mask sent as ``mask_url`` and silently dropped would turn a local edit into an edit of the whole picture."""
+        for key in data if isinstance(data, dict) else ():
+            if not isinstance(key, str):
+                continue
+            meant = _MISNAMED.get(key.lower()) or ("mask_image_url" if "mask" in key.lower() else None)
+            if meant is not None and meant != key:
+                raise _misnamed(key, f"unknown field; did you mean '{meant}'?")
         return data
 
     @field_validator("image_urls")
@@ -155,11 +151,7 @@ class TextToImageInput(_CommonInput):
         if isinstance(data, dict):
             for key in ("image_urls", "image_url", "mask_image_url"):
                 if key in data:
-                    raise PydanticCustomError(
-                        "misnamed_field",
-                        "{hint}",
-                        {"field": key, "hint": "this app draws from text alone; send images to the edit app (…/edit)"},
-                    )
+                    raise _misnamed(key, "this app draws from text alone; send images to the edit app (…/edit)")
         return data
 
 
