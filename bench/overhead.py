@@ -5,7 +5,9 @@ of a bare endpoint").
 Each request sends a 512x512 PNG as a data URI and gets the edited image back as PNG ("invert the colors"; the
 bare endpoint runs the same classic engine call in one process and its thread pool). Closed loop: each of ``c``
 clients sends its next request when the previous one is answered; ``--requests`` per concurrency after
-``--warmup``. The queue route is submit, poll status every ``--poll`` seconds, fetch the result.
+``--warmup``. The queue route is submit, poll status every ``--poll`` seconds, fetch the result. Each simulated
+client keeps one connection and sends bytes encoded once (``bench/_http.py``); ``--client httpx`` uses httpx
+instead, whose own CPU (about 1 ms a request) competes with the server for the same two cores.
 
 Targets (printed with YES/NO): c=1 p50 sync <= bare + 5 ms, queue <= bare + 10 ms; c=8 throughput sync >= 0.95x
 bare, queue >= 0.9x; c=8 p99 <= 1.3x bare's; a status poll under the c=8 load <= 1 ms p50 and <= 5 ms p99; the same
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import json
 import multiprocessing
 import os
 import resource
@@ -37,6 +40,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ServerProcess, children_of, free_port, percentile, photo_png, process_table  # noqa: E402
+from _http import LoadClient, make_client  # noqa: E402
 
 APP = "/openai/gpt-image-2/edit"
 PROMPT = "invert the colors"
@@ -80,20 +84,29 @@ def own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-Call = Callable[[httpx.AsyncClient], Awaitable[None]]
+Call = Callable[[LoadClient], Awaitable[None]]
 
 
 async def closed_loop(
-    url: str, call: Call, clients: int, total: int, warmup: int, headers: dict[str, str], pid: int | None = None
+    url: str,
+    call: Call,
+    clients: int,
+    total: int,
+    warmup: int,
+    headers: dict[str, str],
+    pid: int | None = None,
+    kind: str = "raw",
 ) -> Run:
+    """``clients`` simulated clients, each on its own keep-alive connection, sending the next request when the
+    previous one is answered."""
     run = Run()
-    limits = httpx.Limits(max_connections=clients + 4, max_keepalive_connections=clients + 4)
-    async with httpx.AsyncClient(base_url=url, timeout=300, limits=limits, headers=headers) as client:
+    connections = [make_client(kind, url, headers) for _ in range(clients)]
+    try:
         for _ in range(warmup):
-            await call(client)
+            await call(connections[0])
         remaining = total
 
-        async def one_client() -> None:
+        async def one_client(client: LoadClient) -> None:
             nonlocal remaining
             while remaining > 0:
                 remaining -= 1
@@ -101,71 +114,94 @@ async def closed_loop(
                 try:
                     await call(client)
                     run.latencies.append(time.perf_counter() - t0)
-                except (httpx.HTTPError, RuntimeError) as exc:
+                except (OSError, asyncio.IncompleteReadError, httpx.HTTPError, RuntimeError) as exc:
                     run.refused += 1
+                    await client.close()  # a fresh connection for the next request
                     if run.refused <= 3:
                         print(f"    refused: {type(exc).__name__}: {str(exc)[:300]}", flush=True)
 
         server0, client0 = (tree_cpu(pid) if pid else 0.0), own_cpu()
         t0 = time.perf_counter()
-        await asyncio.gather(*(one_client() for _ in range(clients)))
+        await asyncio.gather(*(one_client(c) for c in connections))
         run.seconds = time.perf_counter() - t0
         run.server_cpu = (tree_cpu(pid) if pid else 0.0) - server0
         run.client_cpu = own_cpu() - client0
+    finally:
+        for client in connections:
+            await client.close()
     return run
 
 
+def _encoded(body: dict[str, Any]) -> bytes:
+    return json.dumps(body).encode()
+
+
 def bare_call(body: dict[str, Any]) -> Call:
-    async def call(client: httpx.AsyncClient) -> None:
-        r = await client.post("/edit", json=body)
-        if r.status_code != 200:
-            raise RuntimeError(f"bare endpoint answered {r.status_code}")
+    data = _encoded(body)
+
+    async def call(client: LoadClient) -> None:
+        r = await client.post("/edit", data)
+        if r.status != 200:
+            raise RuntimeError(f"bare endpoint answered {r.status}")
 
     return call
 
 
 def sync_call(body: dict[str, Any]) -> Call:
-    async def call(client: httpx.AsyncClient) -> None:
-        r = await client.post(APP, json={**body, "sync_mode": True})
-        if r.status_code != 200:
-            raise RuntimeError(f"sync route answered {r.status_code}: {r.text[:200]}")
+    data = _encoded({**body, "sync_mode": True})
+
+    async def call(client: LoadClient) -> None:
+        r = await client.post(APP, data)
+        if r.status != 200:
+            raise RuntimeError(f"sync route answered {r.status}: {r.body[:200]!r}")
 
     return call
 
 
-def queue_stream_call(body: dict[str, Any]) -> Call:
-    """Submit, follow the status stream (SSE, as the JS client's subscribe does) until COMPLETED, fetch."""
+async def _submit(client: LoadClient, data: bytes) -> dict[str, Any]:
+    sub = await client.post("/queue" + APP, data)
+    if sub.status != 200:
+        raise RuntimeError(f"submit answered {sub.status}: {sub.body[:200]!r}")
+    urls: dict[str, Any] = json.loads(sub.body)
+    return urls
 
-    async def call(client: httpx.AsyncClient) -> None:
-        sub = await client.post("/queue" + APP, json=body)
-        if sub.status_code != 200:
-            raise RuntimeError(f"submit answered {sub.status_code}: {sub.text[:200]}")
-        urls = sub.json()
-        async with client.stream("GET", urls["status_url"] + "/stream") as events:
-            async for line in events.aiter_lines():
-                if line.startswith("data:") and '"COMPLETED"' in line:
-                    break
-        result = await client.get(urls["response_url"])
-        if result.status_code != 200:
-            raise RuntimeError(f"result answered {result.status_code}")
+
+async def _fetch(client: LoadClient, urls: dict[str, Any]) -> None:
+    result = await client.get(urls["response_url"])
+    if result.status != 200:
+        raise RuntimeError(f"result answered {result.status}")
+
+
+def queue_stream_call(body: dict[str, Any]) -> Call:
+    """Submit, follow the status stream (SSE; the server closes it after COMPLETED), fetch."""
+    data = _encoded(body)
+
+    async def call(client: LoadClient) -> None:
+        urls = await _submit(client, data)
+        completed = False
+        async for line in client.lines(urls["status_url"] + "/stream"):
+            completed = completed or (line.startswith(b"data:") and b'"COMPLETED"' in line)
+        if not completed:
+            raise RuntimeError("the status stream ended before COMPLETED")
+        await _fetch(client, urls)
 
     return call
 
 
 def queue_call(body: dict[str, Any], poll: float) -> Call:
-    async def call(client: httpx.AsyncClient) -> None:
-        sub = await client.post("/queue" + APP, json=body)
-        if sub.status_code != 200:
-            raise RuntimeError(f"submit answered {sub.status_code}: {sub.text[:200]}")
-        urls = sub.json()
+    """Submit, poll status every ``poll`` seconds until COMPLETED, fetch."""
+    data = _encoded(body)
+
+    async def call(client: LoadClient) -> None:
+        urls = await _submit(client, data)
         while True:
-            status = (await client.get(urls["status_url"])).json()
-            if status["status"] == "COMPLETED":
+            status = await client.get(urls["status_url"])
+            if status.status not in (200, 202):
+                raise RuntimeError(f"status answered {status.status}")
+            if b'"COMPLETED"' in status.body:
                 break
             await asyncio.sleep(poll)
-        result = await client.get(urls["response_url"])
-        if result.status_code != 200:
-            raise RuntimeError(f"result answered {result.status_code}")
+        await _fetch(client, urls)
 
     return call
 
@@ -310,7 +346,12 @@ def report(name: str, runs: dict[int, Run], bare: dict[int, Run], p50_budget_ms:
 
 
 def interleaved(
-    servers: dict[str, tuple[str, Call, dict[str, str], int]], clients: int, total: int, warmup: int, rounds: int
+    servers: dict[str, tuple[str, Call, dict[str, str], int]],
+    clients: int,
+    total: int,
+    warmup: int,
+    rounds: int,
+    kind: str,
 ) -> dict[str, Run]:
     """Each server's requests split into ``rounds`` rounds run in turn (bare, sync, queue, bare, sync, ...), so
     that a machine whose speed drifts (other work, thermal limits) treats every server alike; runs are merged."""
@@ -318,7 +359,7 @@ def interleaved(
     per_round = max(1, total // rounds)
     for r in range(rounds):
         for name, (url, call, headers, pid) in servers.items():
-            run = asyncio.run(closed_loop(url, call, clients, per_round, warmup if r == 0 else 2, headers, pid))
+            run = asyncio.run(closed_loop(url, call, clients, per_round, warmup if r == 0 else 2, headers, pid, kind))
             merged[name].latencies += run.latencies
             merged[name].refused += run.refused
             merged[name].seconds += run.seconds
@@ -334,12 +375,20 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds per concurrency level")
     parser.add_argument("--concurrency", default="1,8,32,64")
     parser.add_argument("--poll", type=float, default=0.005, help="seconds between status polls on the queue route")
+    parser.add_argument(
+        "--client",
+        choices=("raw", "httpx"),
+        default="raw",
+        help="the load generator's HTTP: keep-alive sockets and bytes encoded once (raw), or httpx",
+    )
     parser.add_argument("--no-auth-run", action="store_true", help="skip the second Retouch run with auth on")
     args = parser.parse_args()
     uri = "data:image/png;base64," + base64.b64encode(photo_png(512)).decode()
     body = {"prompt": PROMPT, "image_urls": [uri], "seed": 1}
     levels = [int(c) for c in args.concurrency.split(",")]
-    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} before the run")
+    print(
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} before the run; load generator: {args.client}"
+    )
     proc, bare_url = start_bare()
     try:
         for auth in (False, True) if not args.no_auth_run else (False,):
@@ -376,7 +425,7 @@ def measure(
     }
     results: dict[str, dict[int, Run]] = {name: {} for name in servers}
     for c in levels:
-        for name, run in interleaved(servers, c, args.requests, args.warmup, args.rounds).items():
+        for name, run in interleaved(servers, c, args.requests, args.warmup, args.rounds, args.client).items():
             results[name][c] = run
     bare = results["bare"]
     print("  bare FastAPI endpoint (one process, its thread pool)")
@@ -389,7 +438,10 @@ def measure(
     report("queue, status stream", results["queue-stream"], bare, 10.0, 0.9)
     for name, call in (("polled", queue_call(body, args.poll)), ("status stream", queue_stream_call(body))):
         raw_ms, httpx_ms, server_ms = polls_under_load(
-            url, headers, lambda call=call: asyncio.run(closed_loop(url, call, 8, args.requests, 2, headers)), body
+            url,
+            headers,
+            lambda call=call: asyncio.run(closed_loop(url, call, 8, args.requests, 2, headers, kind=args.client)),
+            body,
         )
         p50, p99 = percentile(raw_ms, 50), percentile(raw_ms, 99)
         print(

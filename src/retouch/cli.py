@@ -28,6 +28,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .api.app import create_app
+    from .api.http_protocol import coalescing_protocol
     from .logsetup import setup_logging
 
     settings = _settings(args)
@@ -60,6 +61,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ssl_certfile=settings.tls_certfile,
         ssl_keyfile=settings.tls_keyfile,
         access_log=False,
+        http=coalescing_protocol() or "auto",
     )
     return 0
 

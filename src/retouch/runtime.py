@@ -152,7 +152,11 @@ def build_runtime(settings: Settings, *, resolver: Resolver | None = None, with_
         signer=signer,
         pool=pool,
         sweeper=Sweeper(
-            store, files, default_ttl=settings.result_ttl_seconds, interval=settings.sweep_interval_seconds
+            store,
+            files,
+            default_ttl=settings.result_ttl_seconds,
+            interval=settings.sweep_interval_seconds,
+            on_deleted=hub.drop_handovers,
         ),
         operations=Operations(store, engines, signer, pool, auth_enabled=settings.auth_enabled),
         uploads=UploadService(

@@ -175,3 +175,50 @@ def test_a_poll_answered_from_memory_matches_the_regular_route(live: LiveServer)
     for body in (fast_body, slow_body):
         body.pop("logs")
     assert fast_body == slow_body
+
+
+def test_polls_on_the_queue_host_are_answered_from_memory_and_counted(live: LiveServer) -> None:
+    """The fast path sits in front of every middleware: it must itself honour the queue.<host> layout (URLs without
+    /queue) and count its answers in the metrics, and it must not touch the store."""
+    body = {"prompt": "slow gray", "image_urls": [data_uri(png_bytes())], "engine": "slowgray"}
+    service = live.app.state.runtime.service
+
+    def no_store_read(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a poll of a job in memory read the store")
+
+    with live.client() as c:
+        sub = c.post("/queue" + EDIT, json=body).json()
+        path = f"/openai/gpt-image-2/requests/{sub['request_id']}/status"
+        service.view = no_store_read
+        try:
+            polled = c.get(path, headers={"Host": "queue.localhost"})
+        finally:
+            del service.view
+        metrics = c.get("/metrics").text
+        c.put(sub["cancel_url"])
+    assert polled.status_code == 202 and polled.headers["x-fal-request-id"] == sub["request_id"]
+    assert polled.json()["status_url"] == f"http://queue.localhost{path}"
+    assert polled.headers["server-timing"].startswith("status;dur=")
+    assert 'route="/queue/openai/gpt-image-2/requests/{request_id}/status",status="202"' in metrics
+
+
+def test_a_result_fetched_from_memory_matches_the_stored_one(live: LiveServer) -> None:
+    """The fetch right after COMPLETED is answered from the worker's hand-over; the store says the same."""
+    with live.client() as c:
+        sub = c.post("/queue" + EDIT, json={"prompt": "gray", "image_urls": [data_uri(png_bytes())]}).json()
+        wait_done(c, sub["status_url"])
+        service = live.app.state.runtime.service
+        if service.hub.delivers_locally:  # one host: the ended job is in memory (with Redis, always the store)
+            assert service.ended_in_memory(sub["request_id"], service_caller()) is not None
+        fresh = c.get(sub["response_url"])
+        service.hub.handed_over(sub["request_id"], take=True)  # the next fetch must read the store
+        stored = c.get(sub["response_url"])
+    assert fresh.status_code == stored.status_code == 200
+    assert fresh.json() == stored.json()
+    assert fresh.headers["x-fal-request-id"] == stored.headers["x-fal-request-id"] == sub["request_id"]
+
+
+def service_caller() -> object:
+    from retouch.service.lifecycle import Caller
+
+    return Caller()

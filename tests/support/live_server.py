@@ -14,6 +14,7 @@ import httpx
 import uvicorn
 
 from retouch.api.app import create_app
+from retouch.api.http_protocol import coalescing_protocol
 from retouch.config import EngineConfig, Settings
 
 from . import gray_engine  # noqa: F401  (registers the "gray" engine kind)
@@ -34,7 +35,9 @@ class LiveServer:
 def serve_app(app: Any, settings: Settings) -> tuple[LiveServer, uvicorn.Server, threading.Thread]:
     """Runs ``app`` in a thread; returns once it accepts requests. Stop it with ``stop``."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", http=coalescing_protocol() or "auto"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -221,3 +221,17 @@ def test_removal_needs_a_mask_and_with_one_the_whole_clause_is_the_removal() -> 
         parse("make the masked area black and white")  # no mask: the words point at nothing
     with pytest.raises(EngineRefusal):
         parse("make it black and white except the mask", has_mask=True)  # "except" would invert it: not guessed
+
+
+def test_a_prompt_read_again_gives_the_same_plan_and_a_changed_plan_does_not_leak() -> None:
+    """Plans are kept per prompt (each is read at submit and again by the worker); callers get their own copy."""
+    from retouch.engines.base import TaskInfo
+    from retouch.engines.classic.engine import plan_for
+
+    info = TaskInfo(prompt="make it brighter and add a vignette", mode="edit", num_inputs=1, has_mask=False)
+    first = plan_for(info)
+    first.steps[0].params["amount"] = 99.0
+    again = plan_for(info)
+    assert again.describe() != first.describe()
+    assert "99" not in again.describe()
+    assert [s.op for s in again.steps] == [s.op for s in first.steps]

@@ -96,3 +96,39 @@ def test_claims_are_exclusive_across_processes(tmp_path: Path) -> None:
     claimed = [out.get(timeout=5) for _ in range(200)]
     assert sorted(claimed) == sorted(f"j{i}" for i in range(200))
     assert out.empty()
+
+
+def test_an_idle_worker_asking_for_work_does_not_wait_for_the_write_lock(tmp_path: Path) -> None:
+    """Idle worker slots ask for work all the time: with nothing queued they must not queue up behind a writer."""
+    import sqlite3
+    import threading
+
+    store = SQLiteJobStore(tmp_path / "db.sqlite")
+    other = sqlite3.connect(tmp_path / "db.sqlite", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another writer holds the lock (its busy timeout would be 30 s)
+    answers: list[object] = []
+    asker = threading.Thread(target=lambda: answers.append(store.claim("w", 30)), daemon=True)
+    asker.start()
+    asker.join(5)
+    other.execute("ROLLBACK")
+    assert not asker.is_alive() and answers == [None]
+
+
+def test_writers_in_one_process_take_turns_without_losing_a_write(tmp_path: Path) -> None:
+    import threading
+
+    store = SQLiteJobStore(tmp_path / "db.sqlite")
+
+    def write(t: int) -> None:
+        for i in range(40):
+            store.submit(_job(f"{t}-{i}"))
+
+    threads = [threading.Thread(target=write, args=(t,)) for t in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    claimed = set()
+    while (job := store.claim("w", 30)) is not None:
+        claimed.add(job.id)
+    assert claimed == {f"{t}-{i}" for t in range(8) for i in range(40)}

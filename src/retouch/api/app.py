@@ -32,26 +32,29 @@ from .routes_ops import install_ops_routes
 from .routes_playground import install_playground_routes
 from .routes_storage import InitiateRequest, install_storage_routes
 from .status_fast_path import StatusFastPath
+from .urls import on_queue_host
 from .warmup import prepare_routes
 
 log = logging.getLogger("retouch.api")
 
 
+class RetouchApp(FastAPI):
+    """FastAPI with status polls answered in front of its middleware (see ``api/status_fast_path.py``)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return StatusFastPath(super().build_middleware_stack())
+
+
 class QueueHostMiddleware:
-    """Serves the queue on a ``queue.<host>`` host name as the official clients' default layout has it."""
+    """Serves the queue on a ``queue.<host>`` host name as the official clients' default layout has it, and counts
+    every request in the metrics."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
-            path = scope.get("path", "")
-            if host.startswith("queue.") and not path.startswith("/queue/"):
-                scope = dict(scope)
-                scope["path"] = "/queue" + path
-                scope["raw_path"] = ("/queue" + path).encode()
-                scope.setdefault("state", {})["queue_prefix"] = ""
+            scope = on_queue_host(scope)
             started = time.perf_counter()
             status_holder: dict[str, int] = {}
 
@@ -110,7 +113,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, start_work
             else:
                 rt.close()
 
-    app = FastAPI(
+    app = RetouchApp(
         title="Retouch",
         version=__version__,
         lifespan=lifespan,
@@ -126,7 +129,6 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, start_work
     for install in ROUTE_GROUPS:
         install(app)
     install_openapi(app, DOCUMENTED_BODIES)
-    app.add_middleware(StatusFastPath)
     app.add_middleware(
         RequestGuard,
         max_concurrent=settings.max_concurrent_requests,

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from ..errors import RetouchError
 from ..jobs.base import Status
 from ..schema.fal import CancelReply, EditInput, EditOutput, QueueStatus, QueueSubmitted, TextToImageInput
-from ..service.lifecycle import EDIT_APPS, GENERATE_APPS, Caller
+from ..service.lifecycle import EDIT_APPS, GENERATE_APPS, Caller, JobView
 from .auth import get_caller
 from .body import openapi_body, validate_json
 from .deps import RequestsDep
@@ -159,15 +159,23 @@ async def status_stream(
     request_id: str, request: Request, requests: RequestsDep, caller: CallerDep, logs: str | None = Query(None)
 ) -> Response:
     known_id(request_id)
-    await run_in_threadpool(requests.get, request_id, caller)
+    with_logs = _wants_logs(logs)
+
+    async def current() -> JobView:
+        """From memory when the status board has it (the usual case), else from the store in a thread."""
+        view = requests.view_from_memory(request_id, caller, with_logs=with_logs)
+        if view is None:
+            view = await run_in_threadpool(lambda: requests.view(request_id, caller, with_logs=with_logs))
+        return view
+
+    await current()  # an unknown or foreign id is answered 404 before the stream starts
 
     async def gen() -> AsyncIterator[bytes]:
         last = None
-        async for event in requests.events(request_id):
+        async for event in requests.events(request_id, logs=with_logs):
             if event["type"] == "partial":
                 continue
-            view = await run_in_threadpool(lambda: requests.view(request_id, caller, with_logs=_wants_logs(logs)))
-            body = status_body(request, view)
+            body = status_body(request, await current())
             if body != last:
                 last = body
                 yield format_event(body)
@@ -177,7 +185,9 @@ async def status_stream(
 
 async def result(request_id: str, request: Request, requests: RequestsDep, caller: CallerDep) -> Response:
     known_id(request_id)
-    job = await run_in_threadpool(requests.get, request_id, caller)
+    job = requests.ended_in_memory(request_id, caller)
+    if job is None:
+        job = await run_in_threadpool(requests.get, request_id, caller)
     if job.status != Status.COMPLETED:
         return FastJSONResponse(
             {"detail": "Request is still in progress", "error_type": "request_in_progress"},

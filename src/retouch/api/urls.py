@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 from fastapi import Request
+from starlette.types import Scope
 
 from .deps import settings_of
 
 QUEUE_PREFIX = "/queue"
+
+
+def on_queue_host(scope: Scope) -> Scope:
+    """The queue served on a ``queue.<host>`` host name, as the official clients' default layout has it: the path
+    gains the /queue prefix, and the URLs handed back leave it out."""
+    host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
+    path = scope.get("path", "")
+    if not host.startswith("queue.") or path.startswith(QUEUE_PREFIX + "/"):
+        return scope
+    scope = dict(scope)
+    scope["path"] = QUEUE_PREFIX + path
+    scope["raw_path"] = (QUEUE_PREFIX + path).encode()
+    scope["state"] = {**scope.get("state", {}), "queue_prefix": ""}
+    return scope
 
 
 def base_url(request: Request) -> str:

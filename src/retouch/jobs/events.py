@@ -25,11 +25,15 @@ class Event:
 
 Listener = Callable[[str, Event], None]
 
+ENDS = frozenset({"done"})
+STATUS_CHANGES = frozenset({"status", "done"})
+
 
 class _Subscriber:
-    def __init__(self, loop: asyncio.AbstractEventLoop, previews: bool) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, previews: bool, kinds: frozenset[str] | None) -> None:
         self.loop = loop
         self.previews = previews
+        self.kinds = kinds
         self.queue: asyncio.Queue[Event] = asyncio.Queue()
 
 
@@ -54,6 +58,11 @@ class EventHub:
             while len(self._handover) > self.HANDOVER_CAPACITY:
                 self._handover.popitem(last=False)
 
+    def drop_handovers(self) -> None:
+        """Forgets every ended job kept for readers (their records or files were just deleted)."""
+        with self._lock:
+            self._handover.clear()
+
     def handed_over(self, job_id: str, *, take: bool = False) -> Any:
         with self._lock:
             return self._handover.pop(job_id, None) if take else self._handover.get(job_id)
@@ -68,6 +77,8 @@ class EventHub:
         with self._lock:
             subs = list(self._subs.get(job_id, ()))
         for sub in subs:
+            if sub.kinds is not None and event.kind not in sub.kinds:
+                continue
             try:
                 sub.loop.call_soon_threadsafe(sub.queue.put_nowait, event)
             except RuntimeError:  # the reader's loop has closed
@@ -81,9 +92,12 @@ class EventHub:
     def close(self) -> None:
         """Nothing to release in one process; the Redis hub stops its relay here."""
 
-    def subscribe(self, job_id: str, *, previews: bool = True) -> Subscription:
-        """``previews``: this reader shows partial images (a stream); a waiter for the end does not."""
-        sub = _Subscriber(asyncio.get_running_loop(), previews)
+    def subscribe(self, job_id: str, *, previews: bool = True, kinds: frozenset[str] | None = None) -> Subscription:
+        """``previews``: this reader shows partial images (a stream); a waiter for the end does not.
+        ``kinds``: the only events this reader is woken for (a sync request waits for "done" alone, a status
+        stream without logs for "status" and "done"): every other event would wake the event loop for nothing."""
+        wants_previews = previews and (kinds is None or "partial" in kinds)
+        sub = _Subscriber(asyncio.get_running_loop(), wants_previews, kinds)
         with self._lock:
             self._subs[job_id].append(sub)
         return Subscription(self, job_id, sub)

@@ -37,6 +37,10 @@ class SQLiteQueueMixin:
 
     # -- claiming ----------------------------------------------------------------------------------------------
     def claim(self, worker: str, lease_seconds: float, limits: ClaimLimits | None = None) -> Job | None:
+        # Each worker slot asks again whenever it is idle: an empty queue is seen with a read (WAL readers take no
+        # lock), so those asks do not queue up for the write lock with the submits and completions.
+        if self._db().execute("SELECT 1 FROM jobs WHERE status = 'IN_QUEUE' LIMIT 1").fetchone() is None:
+            return None
         now = time.time()
         with self._tx() as db:
             if _paused(db):

@@ -125,6 +125,11 @@ class SQLiteJobStore(SQLiteQueueMixin):
         self.synchronous = "FULL" if synchronous.upper() == "FULL" else "NORMAL"
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        # Writers in this process queue here, woken the moment the writer before them commits. Left to SQLite, a
+        # thread that finds the database locked sleeps in its busy handler (1, 2, 5 ms, ...): under 8 clients one
+        # write in 13 waited over 1 ms (p99 4.2 ms), with a worker idle behind its claim. Other processes still
+        # meet the busy timeout.
+        self._write_lock = threading.Lock()
         # Request secrets live only in this process's memory: never in the database file, its WAL or free pages.
         self._secrets: dict[str, dict[str, str]] = {}
         self._columns = _COLUMNS
@@ -148,18 +153,19 @@ class SQLiteJobStore(SQLiteQueueMixin):
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         db = self._db()
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            yield db
-            db.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise StorageError(f"the job database could not be written: {exc}") from exc
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
+        with self._write_lock:
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                yield db
+                db.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise StorageError(f"the job database could not be written: {exc}") from exc
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
 
     def close(self) -> None:
         db = getattr(self._local, "db", None)

@@ -22,7 +22,7 @@ from ..engines.base import TaskInfo, request_options
 from ..engines.registry import EngineRegistry
 from ..errors import EngineRefusal, InputError, NotFound, ReportedError
 from ..jobs.base import CancelResult, Job, JobStore, LogLine, Outcome, Status
-from ..jobs.events import EventHub, Subscription
+from ..jobs.events import ENDS, STATUS_CHANGES, EventHub, Subscription
 from ..pricing import Prices
 from ..worker.ending import JobEnding
 from .estimates import estimate_request
@@ -31,6 +31,9 @@ from .status_board import StatusBoard
 from .validate import CheckedInputs, InputChecker
 
 log = logging.getLogger("retouch.service")
+
+# How long after its end a job is answered from the worker's hand-over (memory): far inside any retention.
+_HANDOVER_TRUSTED_SECONDS = 5.0
 
 EDIT_APPS = {"openai/gpt-image-2/edit"}
 GENERATE_APPS = {"openai/gpt-image-2", "fal-ai/gpt-image-2"}
@@ -214,6 +217,18 @@ class RequestService:
     def get(self, job_id: str, caller: Caller) -> Job:
         return self._visible(job_id, self.store.get(job_id), caller)
 
+    def ended_in_memory(self, job_id: str, caller: Caller) -> Job | None:
+        """A job that ended on this host moments ago, as the worker handed it over (no store read: safe on the
+        event loop): the fetch that follows a poll's COMPLETED. Only for a few seconds, so a record the sweep may have
+        deleted is never answered from memory; sync-mode records keep their images out of
+        the store, so they are read from there like any other."""
+        ended = self.hub.handed_over(job_id)
+        if not isinstance(ended, Job) or ended.payload.get("sync_mode"):
+            return None
+        if ended.finished_at is None or time.time() - ended.finished_at > _HANDOVER_TRUSTED_SECONDS:
+            return None
+        return self._visible(job_id, ended, caller)
+
     def _peek(self, job_id: str, caller: Caller) -> Job:
         return self._visible(job_id, self.board.job(job_id), caller)
 
@@ -301,7 +316,7 @@ class RequestService:
 
     async def wait(self, job_id: str, timeout: float | None = None) -> Job:
         deadline = None if timeout is None else time.monotonic() + timeout
-        with self.hub.subscribe(job_id, previews=False) as sub:
+        with self.hub.subscribe(job_id, kinds=ENDS) as sub:
             while True:
                 job = await self._current(job_id)
                 if job is None:
@@ -340,9 +355,11 @@ class RequestService:
             raise
         return job, self._follow(job_id, sub)
 
-    async def events(self, job_id: str, *, previews: bool = False) -> AsyncIterator[dict[str, Any]]:
-        """Live events of a job until it completes: {"type": "partial"|"log"|"status", ...}."""
-        async for event in self._follow(job_id, self.hub.subscribe(job_id, previews=previews)):
+    async def events(self, job_id: str, *, previews: bool = False, logs: bool = True) -> AsyncIterator[dict[str, Any]]:
+        """Live events of a job until it completes: {"type": "partial"|"log"|"status", ...}; without ``logs``,
+        status changes alone."""
+        kinds = None if logs else STATUS_CHANGES
+        async for event in self._follow(job_id, self.hub.subscribe(job_id, previews=previews, kinds=kinds)):
             yield event
 
     async def _follow(self, job_id: str, sub: Subscription) -> AsyncIterator[dict[str, Any]]:

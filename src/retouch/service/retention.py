@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from ..files.base import ObjectStore
 from ..jobs.base import JobStore
@@ -17,8 +18,19 @@ log = logging.getLogger("retouch.retention")
 
 
 class Sweeper:
-    def __init__(self, store: JobStore, files: ObjectStore, *, default_ttl: float, interval: float) -> None:
+    def __init__(
+        self,
+        store: JobStore,
+        files: ObjectStore,
+        *,
+        default_ttl: float,
+        interval: float,
+        on_deleted: Callable[[], None] | None = None,
+    ) -> None:
+        """``on_deleted``: called after a sweep deleted anything, for copies kept in memory (the ended jobs a
+        worker hands over to readers on this host) to be dropped with the records."""
         self.store = store
+        self.on_deleted = on_deleted
         self.files = files
         self.default_ttl = default_ttl
         self.interval = interval
@@ -39,6 +51,8 @@ class Sweeper:
             log.exception("sweeping expired requests failed")
         if files or records:
             log.info("expired outputs and requests deleted", extra={"files": files, "requests": records})
+            if self.on_deleted is not None:
+                self.on_deleted()
         return files, records
 
     def start(self) -> None:

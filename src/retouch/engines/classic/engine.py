@@ -7,6 +7,8 @@ exactly.
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, overload
 
@@ -34,7 +36,8 @@ def plan_for(info: TaskInfo) -> Plan:
             raise InputError("background", "the classic engine draws only opaque colours, gradients and patterns")
         plan_generation(info.prompt)
         return Plan(())
-    plan = parse(info.prompt, num_inputs=info.num_inputs, has_mask=info.has_mask)
+    # A copy: steps carry their parameters in dicts, and the cached plan must not change under a later request.
+    plan = copy.deepcopy(_parse_once(info.prompt, info.num_inputs, info.has_mask))
     if transparent:
         plan = _with_transparent_background(plan)
     geometric = [s.op for s in plan.steps if REGISTRY[s.op].geometric]
@@ -45,6 +48,13 @@ def plan_for(info: TaskInfo) -> Plan:
             "drop the mask or the geometric instruction",
         )
     return plan
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_once(prompt: str, num_inputs: int, has_mask: bool) -> Plan:
+    """Each prompt is read twice (checked when the request arrives, run by the worker) and a service sees the same
+    prompts again and again; a refusal is an exception, so it is not kept."""
+    return parse(prompt, num_inputs=num_inputs, has_mask=has_mask)
 
 
 def _with_transparent_background(plan: Plan) -> Plan:
