@@ -21,6 +21,7 @@ from ..schema.fal import EditInput, TextToImageInput
 from ..schema.openai import ImageEditForm, ImageGenerateRequest, ImageStreamEvent
 from .deps import ApiContext
 from .errors import install_error_handlers
+from .fast_path import FastPath
 from .guard import RequestGuard
 from .loop_monitor import LoopMonitor
 from .metrics import HTTP_LATENCY, HTTP_REQUESTS
@@ -31,7 +32,6 @@ from .routes_openai import install_openai_routes
 from .routes_ops import install_ops_routes
 from .routes_playground import install_playground_routes
 from .routes_storage import InitiateRequest, install_storage_routes
-from .status_fast_path import StatusFastPath
 from .urls import on_queue_host
 from .warmup import prepare_routes
 
@@ -39,10 +39,10 @@ log = logging.getLogger("retouch.api")
 
 
 class RetouchApp(FastAPI):
-    """FastAPI with status polls answered in front of its middleware (see ``api/status_fast_path.py``)."""
+    """FastAPI with status polls and result fetches answered in front of its middleware (``api/fast_path.py``)."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return StatusFastPath(super().build_middleware_stack())
+        return FastPath(super().build_middleware_stack())
 
 
 class QueueHostMiddleware:

@@ -107,6 +107,13 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat()
 
 
+def small_result(job: Job) -> bool:
+    """Outputs by URL: a few hundred bytes of JSON, cheap enough to encode on the event loop (inline data: URIs
+    are megabytes)."""
+    images = (job.result or {}).get("images") or []
+    return len(images) <= 16 and all(len(str(image.get("url", ""))) < 4096 for image in images)
+
+
 def result_response(job: Job) -> FastJSONResponse:
     """A completed job's output (or its stored error, raised for the error handlers)."""
     return FastJSONResponse(RequestService.raise_for_job(job), headers={REQUEST_ID_HEADER: job.id})

@@ -25,6 +25,7 @@ from .fal_protocol import (
     known_id,
     one_event,
     result_response,
+    small_result,
     status_body,
     stream_events,
     submit_options,
@@ -195,6 +196,9 @@ async def result(request_id: str, request: Request, requests: RequestsDep, calle
             headers={REQUEST_ID_HEADER: request_id},
         )
     try:
+        # Outputs by URL make a few hundred bytes of JSON: encoded here. Inline images (data: URIs) in a thread.
+        if small_result(job):
+            return result_response(job)
         return await run_in_threadpool(result_response, job)
     except RetouchError as exc:
         from .errors import error_response

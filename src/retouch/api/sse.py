@@ -31,7 +31,8 @@ async def with_keepalive(source: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
     try:
         while True:
             try:
-                item = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
+                async with asyncio.timeout(KEEPALIVE_SECONDS):  # unlike wait_for, no task per event
+                    item = await queue.get()
             except TimeoutError:
                 yield b": keep-alive\n\n"
                 continue

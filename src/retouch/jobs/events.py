@@ -119,7 +119,8 @@ class Subscription:
 
     async def get(self, timeout: float | None) -> Event | None:
         try:
-            return await asyncio.wait_for(self._sub.queue.get(), timeout)
+            async with asyncio.timeout(timeout):  # unlike wait_for, no task per event
+                return await self._sub.queue.get()
         except TimeoutError:
             return None
 

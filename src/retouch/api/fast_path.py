@@ -1,11 +1,13 @@
-"""Status polls answered before the framework: the official clients poll every 100 ms per request in flight, so a
-poll is the most frequent request a busy server sees, and FastAPI's middleware, routing and dependency machinery
-cost more than the answer itself. This sits outside all of it (``RetouchApp.build_middleware_stack``).
+"""Status polls, and the fetch that follows COMPLETED, answered before the framework: the official clients poll
+every 100 ms per request in flight, so a poll is the most frequent request a busy server sees, and FastAPI's
+middleware, routing and dependency machinery cost more than the answer itself. This sits outside all of it
+(``RetouchApp.build_middleware_stack``).
 
-Only the plain case is taken here: a GET of a status URL whose job the status board holds in memory, visible to the
-caller. Everything else (an unknown id, a bad key, a job that needs a store read, anything unexpected) goes on to
-the regular route, which answers it (errors included) in the API's own shapes. Both build the body with the same
-``status_body``; polls taken here are counted in the same metrics.
+Only the plain cases are taken here: a status GET whose job the status board holds in memory, and a result GET of a
+job that just ended well on this host with its outputs by URL; both visible to the caller. Everything else (an
+unknown id, a bad key, a failed job, a store read, anything unexpected) goes on to the regular route, which answers
+it (errors included) in the API's own shapes. Both build their bodies with the same functions; requests taken here
+are counted in the same metrics.
 """
 
 from __future__ import annotations
@@ -20,40 +22,65 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..errors import RetouchError
+from ..jobs.base import Outcome
 from .auth import caller_from_header
 from .deps import api_context
-from .fal_protocol import REQUEST_ID_HEADER, status_body
+from .fal_protocol import REQUEST_ID_HEADER, small_result, status_body
 from .metrics import HTTP_LATENCY, HTTP_REQUESTS
 from .urls import on_queue_host
 
 log = logging.getLogger("retouch.api")
 
-_STATUS_PATH = re.compile(r"^(?:/queue)?/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/requests/([A-Za-z0-9_.:-]{1,100})/status$")
+_REQUEST_PATH = re.compile(r"^(?:/queue)?/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/requests/([A-Za-z0-9_.:-]{1,100})(/status)?$")
 _TRUE = ("1", "true", "yes")
+Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 
-class StatusFastPath:
+class FastPath:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
             scope = on_queue_host(scope)
-            match = _STATUS_PATH.match(scope["path"])
+            match = _REQUEST_PATH.match(scope["path"])
             if match is not None:
                 started = time.perf_counter()
-                answer = self._answer(scope, match.group(1))
+                polled = match.group(2) is not None
+                answer = self._status(scope, match.group(1)) if polled else self._result(scope, match.group(1))
                 if answer is not None:
                     code, headers, body = answer
                     await send({"type": "http.response.start", "status": code, "headers": headers})
                     await send({"type": "http.response.body", "body": body})
-                    route = scope["path"][: match.start(1)] + "{request_id}/status"
+                    route = scope["path"][: match.start(1)] + "{request_id}" + (match.group(2) or "")
                     HTTP_REQUESTS.labels("GET", route, str(code)).inc()
                     HTTP_LATENCY.labels("GET", route).observe(time.perf_counter() - started)
                     return
         await self.app(scope, receive, send)
 
-    def _answer(self, scope: Scope, request_id: str) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
+    def _result(self, scope: Scope, request_id: str) -> Answer | None:
+        """A just-ended job's outputs from the worker's hand-over, or None for the regular route. No I/O."""
+        request = Request(scope)
+        try:
+            context = api_context(request)
+            caller = caller_from_header(context.settings, request.headers.get("authorization"))
+            job = context.requests.ended_in_memory(request_id, caller)
+            if job is None or job.outcome != Outcome.OK or job.result is None or not small_result(job):
+                return None
+            body = orjson.dumps(job.result)
+        except RetouchError:
+            return None
+        except Exception:
+            log.exception("the result fast path failed; the regular route answers", extra={"request_id": request_id})
+            return None
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (REQUEST_ID_HEADER.lower().encode(), request_id.encode()),
+        ]
+        return 200, headers, body
+
+    def _status(self, scope: Scope, request_id: str) -> Answer | None:
         """The reply, or None for the regular route to answer. Runs no I/O: the status board is memory."""
         started = time.perf_counter()
         request = Request(scope)
