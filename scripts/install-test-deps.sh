@@ -7,7 +7,7 @@ set -euo pipefail
 bash "$(dirname "$0")/install-gpu-stack.sh" "$(dirname "$0")/../.venv" cpu
 
 # System packages for the browser and distributed tests: Debian's Chromium (Playwright drives it; no browser
-# download) and redis-server. Installed only when missing.
+# download) and redis-server; the English word lists. Installed only when missing.
 apt_install() {
   local sudo=""
   if [ "$(id -u)" != "0" ]; then sudo="sudo"; fi
@@ -17,6 +17,9 @@ apt_install() {
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# The word lists behind the classic parser's real-word table (tests/unit/test_classic_corpus.py checks it is current).
+[ -f /usr/share/dict/american-english ] || missing+=(wamerican)
+[ -f /usr/share/dict/british-english ] || missing+=(wbritish)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing ${missing[*]} (Debian packages)"
   apt_install "${missing[@]}"

@@ -39,7 +39,10 @@ def test_the_corpus_is_large_and_varied() -> None:
         assert kinds[kind] >= 9, kind
 
 
-@pytest.mark.skipif(not Path("/usr/share/dict/american-english").exists(), reason="Debian's wamerican is not installed")
+@pytest.mark.skipif(
+    not all(Path(f"/usr/share/dict/{name}-english").exists() for name in ("american", "british")),
+    reason="Debian's wamerican and wbritish are not installed (scripts/install-test-deps.sh installs them)",
+)
 def test_the_real_word_list_is_up_to_date() -> None:
     """A word the phrase table learns can bring real words within one edit of it: regenerate real_words.py."""
     from retouch.engines.classic.real_words import REAL_WORDS
