@@ -132,3 +132,24 @@ def test_writers_in_one_process_take_turns_without_losing_a_write(tmp_path: Path
     while (job := store.claim("w", 30)) is not None:
         claimed.add(job.id)
     assert claimed == {f"{t}-{i}" for t in range(8) for i in range(40)}
+
+
+def test_a_keys_waiting_requests_are_counted_without_walking_its_history(tmp_path: Path) -> None:
+    """Counted at every submit (the per-key queue limit): the count must read the waiting requests only."""
+    store = SQLiteJobStore(tmp_path / "db.sqlite")
+    for i in range(30):
+        store.submit(_job(f"done-{i}", owner="k"))
+        claimed = store.claim("w", 30)
+        assert claimed is not None
+        store.complete(claimed.id, "w", Outcome.OK, result={"images": []})
+    store.submit(_job("waiting", owner="k"))
+    store.submit(_job("other", owner="j"))
+    assert store.queued_count("k") == 1 and store.queued_count("j") == 1 and store.queued_count() == 2
+    db = store._db()
+    statements: list[str] = []
+    db.set_trace_callback(statements.append)  # the statement the store really runs, with its values
+    store.queued_count("k")
+    db.set_trace_callback(None)
+    (counted,) = [sql for sql in statements if "COUNT" in sql]
+    plan = " ".join(str(tuple(row)) for row in db.execute("EXPLAIN QUERY PLAN " + counted))
+    assert "jobs_queued_owner" in plan, plan

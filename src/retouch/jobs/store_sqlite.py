@@ -51,6 +51,9 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_queue ON jobs(status, priority, seq);
 CREATE INDEX IF NOT EXISTS jobs_owner ON jobs(owner, created_at);
+-- A key's waiting requests, counted at every submit (the per-key queue limit): without it the count walked every
+-- record the key has in history (2 ms a submit at 10,000 records, growing with them).
+CREATE INDEX IF NOT EXISTS jobs_queued_owner ON jobs(owner) WHERE status = 'IN_QUEUE';
 CREATE INDEX IF NOT EXISTS jobs_webhooks ON jobs(webhook_next_at) WHERE webhook_next_at IS NOT NULL;
 CREATE TABLE IF NOT EXISTS logs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
