@@ -10,6 +10,8 @@ import httpx
 import pytest
 from PIL import Image
 
+from retouch.service.lifecycle import Caller
+
 from ..support.images import data_uri, png_bytes
 from ..support.live_server import LiveServer
 from ..support.polling import wait_done
@@ -209,7 +211,7 @@ def test_a_result_fetched_from_memory_matches_the_stored_one(live: LiveServer) -
         wait_done(c, sub["status_url"])
         service = live.app.state.runtime.service
         if service.hub.delivers_locally:  # one host: the ended job is in memory (with Redis, always the store)
-            assert service.ended_in_memory(sub["request_id"], service_caller()) is not None
+            assert service.ended_in_memory(sub["request_id"], Caller()) is not None
             service.get = _no_store_read  # answered in front of the framework, from memory
         try:
             fresh = c.get(sub["response_url"])
@@ -224,9 +226,3 @@ def test_a_result_fetched_from_memory_matches_the_stored_one(live: LiveServer) -
 
 def _no_store_read(*args: object, **kwargs: object) -> None:
     raise AssertionError("the fetch right after COMPLETED read the store")
-
-
-def service_caller() -> object:
-    from retouch.service.lifecycle import Caller
-
-    return Caller()

@@ -107,6 +107,11 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat()
 
 
+def wants_logs(value: str | None) -> bool:
+    """``?logs=``: Python's client sends true/false, the JS client 1/0."""
+    return (value or "").lower() in ("1", "true", "yes")
+
+
 def small_result(job: Job) -> bool:
     """Outputs by URL: a few hundred bytes of JSON, cheap enough to encode on the event loop (inline data: URIs
     are megabytes)."""

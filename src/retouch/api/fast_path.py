@@ -25,15 +25,24 @@ from ..errors import RetouchError
 from ..jobs.base import Outcome
 from .auth import caller_from_header
 from .deps import api_context
-from .fal_protocol import REQUEST_ID_HEADER, small_result, status_body
+from .fal_protocol import REQUEST_ID_HEADER, small_result, status_body, wants_logs
 from .metrics import HTTP_LATENCY, HTTP_REQUESTS
 from .urls import on_queue_host
 
 log = logging.getLogger("retouch.api")
 
 _REQUEST_PATH = re.compile(r"^(?:/queue)?/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/requests/([A-Za-z0-9_.:-]{1,100})(/status)?$")
-_TRUE = ("1", "true", "yes")
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+
+def _json(code: int, request_id: str, body: bytes, *extra: tuple[bytes, bytes]) -> Answer:
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (REQUEST_ID_HEADER.lower().encode(), request_id.encode()),
+        *extra,
+    ]
+    return code, headers, body
 
 
 class FastPath:
@@ -73,12 +82,7 @@ class FastPath:
         except Exception:
             log.exception("the result fast path failed; the regular route answers", extra={"request_id": request_id})
             return None
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (REQUEST_ID_HEADER.lower().encode(), request_id.encode()),
-        ]
-        return 200, headers, body
+        return _json(200, request_id, body)
 
     def _status(self, scope: Scope, request_id: str) -> Answer | None:
         """The reply, or None for the regular route to answer. Runs no I/O: the status board is memory."""
@@ -88,7 +92,7 @@ class FastPath:
             context = api_context(request)
             logs = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("logs", [""])[-1]
             caller = caller_from_header(context.settings, request.headers.get("authorization"))
-            view = context.requests.view_from_memory(request_id, caller, with_logs=logs.lower() in _TRUE)
+            view = context.requests.view_from_memory(request_id, caller, with_logs=wants_logs(logs))
             if view is None:
                 return None
             body = orjson.dumps(status_body(request, view))
@@ -98,10 +102,5 @@ class FastPath:
             log.exception("the status fast path failed; the regular route answers", extra={"request_id": request_id})
             return None
         code = 200 if view.job.status.value == "COMPLETED" else 202
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (REQUEST_ID_HEADER.lower().encode(), request_id.encode()),
-            (b"server-timing", f"status;dur={(time.perf_counter() - started) * 1000:.2f}".encode()),
-        ]
-        return code, headers, body
+        timing = f"status;dur={(time.perf_counter() - started) * 1000:.2f}".encode()
+        return _json(code, request_id, body, (b"server-timing", timing))

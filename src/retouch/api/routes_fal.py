@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from ..errors import RetouchError
 from ..jobs.base import Status
 from ..schema.fal import CancelReply, EditInput, EditOutput, QueueStatus, QueueSubmitted, TextToImageInput
-from ..service.lifecycle import EDIT_APPS, GENERATE_APPS, Caller, JobView
+from ..service.lifecycle import EDIT_APPS, GENERATE_APPS, Caller
 from .auth import get_caller
 from .body import openapi_body, validate_json
 from .deps import RequestsDep
@@ -29,6 +29,7 @@ from .fal_protocol import (
     status_body,
     stream_events,
     submit_options,
+    wants_logs,
 )
 from .responses import FastJSONResponse
 from .sse import format_event, sse_response
@@ -136,20 +137,13 @@ async def estimate(requests: RequestsDep, app: AppDep, payload: PayloadDep, call
 
 
 # -- the request routes ------------------------------------------------------------------------------------------
-def _wants_logs(logs: str | None) -> bool:
-    return (logs or "").lower() in ("1", "true", "yes")
-
-
 async def status(
     request_id: str, request: Request, requests: RequestsDep, caller: CallerDep, logs: str | None = Query(None)
 ) -> FastJSONResponse:
     known_id(request_id)
     clock = timings(request)
     with clock.phase("status"):
-        with_logs = _wants_logs(logs)
-        view = requests.view_from_memory(request_id, caller, with_logs=with_logs)
-        if view is None:  # the board must read the store: in a thread
-            view = await run_in_threadpool(lambda: requests.view(request_id, caller, with_logs=with_logs))
+        view = await requests.view_now(request_id, caller, with_logs=wants_logs(logs))
         body = status_body(request, view)
     code = 200 if view.job.status == Status.COMPLETED else 202
     headers = {REQUEST_ID_HEADER: request_id, "Server-Timing": clock.header()}
@@ -160,23 +154,15 @@ async def status_stream(
     request_id: str, request: Request, requests: RequestsDep, caller: CallerDep, logs: str | None = Query(None)
 ) -> Response:
     known_id(request_id)
-    with_logs = _wants_logs(logs)
-
-    async def current() -> JobView:
-        """From memory when the status board has it (the usual case), else from the store in a thread."""
-        view = requests.view_from_memory(request_id, caller, with_logs=with_logs)
-        if view is None:
-            view = await run_in_threadpool(lambda: requests.view(request_id, caller, with_logs=with_logs))
-        return view
-
-    await current()  # an unknown or foreign id is answered 404 before the stream starts
+    with_logs = wants_logs(logs)
+    await requests.view_now(request_id, caller, with_logs=with_logs)  # an unknown or foreign id: 404 before the stream
 
     async def gen() -> AsyncIterator[bytes]:
         last = None
         async for event in requests.events(request_id, logs=with_logs):
             if event["type"] == "partial":
                 continue
-            body = status_body(request, await current())
+            body = status_body(request, await requests.view_now(request_id, caller, with_logs=with_logs))
             if body != last:
                 last = body
                 yield format_event(body)

@@ -219,9 +219,9 @@ class RequestService:
 
     def ended_in_memory(self, job_id: str, caller: Caller) -> Job | None:
         """A job that ended on this host moments ago, as the worker handed it over (no store read: safe on the
-        event loop): the fetch that follows a poll's COMPLETED. Only for a few seconds, so a record the sweep may have
-        deleted is never answered from memory; sync-mode records keep their images out of
-        the store, so they are read from there like any other."""
+        event loop): the fetch that follows a poll's COMPLETED. Only for a few seconds, so a record the sweep may
+        have deleted is never answered from memory; sync-mode records keep their images out of the store, so they
+        are read from there like any other."""
         ended = self.hub.handed_over(job_id)
         if not isinstance(ended, Job) or ended.payload.get("sync_mode"):
             return None
@@ -246,6 +246,14 @@ class RequestService:
             return None
         job, logs, position = cached
         return JobView(job=self._visible(job_id, job, caller), position=position, logs=logs)
+
+    async def view_now(self, job_id: str, caller: Caller, *, with_logs: bool) -> JobView:
+        """A poll's answer from memory when the status board has it (the usual case), else from the store in a
+        thread (never a store read on the event loop)."""
+        view = self.view_from_memory(job_id, caller, with_logs=with_logs)
+        if view is None:
+            view = await anyio.to_thread.run_sync(lambda: self.view(job_id, caller, with_logs=with_logs))
+        return view
 
     def view(self, job_id: str, caller: Caller, *, with_logs: bool) -> JobView:
         """What a status poll shows, from the status board (memory) where it is current."""
