@@ -21,6 +21,8 @@ class Reply:
 
 
 class LoadClient(Protocol):
+    sent: int  # requests sent so far on this client
+
     async def post(self, url: str, body: bytes) -> Reply: ...
     async def get(self, url: str) -> Reply: ...
     def lines(self, url: str) -> AsyncIterator[bytes]: ...
@@ -37,12 +39,14 @@ class RawClient:
         parts = urlsplit(base_url)
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.sent = 0
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
     async def _send(self, method: str, url: str, body: bytes = b"") -> asyncio.StreamReader:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port, limit=1 << 22)
+        self.sent += 1
         head = f"{method} {path_of(url)} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{self.extra}"
         if body:
             head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
@@ -104,16 +108,20 @@ class RawClient:
 class HttpxClient:
     def __init__(self, base_url: str, headers: dict[str, str]) -> None:
         self.client = httpx.AsyncClient(base_url=base_url, headers=headers, timeout=300)
+        self.sent = 0
 
     async def post(self, url: str, body: bytes) -> Reply:
+        self.sent += 1
         r = await self.client.post(url, content=body, headers={"content-type": "application/json"})
         return Reply(r.status_code, dict(r.headers), r.content)
 
     async def get(self, url: str) -> Reply:
+        self.sent += 1
         r = await self.client.get(url)
         return Reply(r.status_code, dict(r.headers), r.content)
 
     async def lines(self, url: str) -> AsyncIterator[bytes]:
+        self.sent += 1
         async with self.client.stream("GET", url) as events:
             async for line in events.aiter_lines():
                 yield line.encode()

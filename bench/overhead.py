@@ -5,13 +5,21 @@ of a bare endpoint").
 Each request sends a 512x512 PNG as a data URI and gets the edited image back as PNG ("invert the colors"; the
 bare endpoint runs the same classic engine call in one process and its thread pool). Closed loop: each of ``c``
 clients sends its next request when the previous one is answered; ``--requests`` per concurrency after
-``--warmup``. The queue route is submit, poll status every ``--poll`` seconds, fetch the result. Each simulated
-client keeps one connection and sends bytes encoded once (``bench/_http.py``); ``--client httpx`` uses httpx
-instead, whose own CPU (about 1 ms a request) competes with the server for the same two cores.
+``--warmup``. The queue route is run three ways: submit, follow the status stream, fetch (how a client waits without
+polling); submit, poll status every ``--poll`` seconds (5 ms: a client that wants its answer at once), fetch; and
+the same polled every 100 ms, as the official Python client does. Each simulated client keeps one connection and
+sends bytes encoded once (``bench/_http.py``); ``--client httpx`` uses httpx instead, whose own CPU (about 1 ms a
+request) competes with the server for the same two cores.
 
 Targets (printed with YES/NO): c=1 p50 sync <= bare + 5 ms, queue <= bare + 10 ms; c=8 throughput sync >= 0.95x
 bare, queue >= 0.9x; c=8 p99 <= 1.3x bare's; a status poll under the c=8 load <= 1 ms p50 and <= 5 ms p99; the same
 with auth on; at c=32 and c=64 nothing refused (p99 reported).
+
+Beside each polled route the bare endpoint's own queue (``bench/bare_app.py``: a dict of futures in memory) polled
+the same way: polling costs whoever answers it. Every poll is an HTTP round trip whose CPU (client and server, on
+the same two cores here) is taken from the edits, and at c=8 a job waits ~8 edits long, so a client polling every
+5 ms makes ~25 polls a job against a server that answers at once (the bare app answers slower, behind its own
+edits' interpreter lock, and so is polled less).
 
 Run: ``.venv/bin/python bench/overhead.py [--requests 200] [--concurrency 1,8,32,64]``
 """
@@ -45,6 +53,8 @@ from _http import LoadClient, make_client  # noqa: E402
 APP = "/openai/gpt-image-2/edit"
 PROMPT = "invert the colors"
 KEY = "bench-key"
+BARE_QUEUE = "/queue/edit"
+CLIENT_POLL_SECONDS = 0.1  # how often the official Python client (fal-client) polls a request's status
 
 
 @dataclass
@@ -54,6 +64,7 @@ class Run:
     seconds: float = 0.0
     server_cpu: float = 0.0  # CPU seconds of the server's processes (API and workers) during the timed requests
     client_cpu: float = 0.0  # CPU seconds of this load generator during them
+    sent: int = 0  # HTTP requests sent during them (a queue job: submit, each poll or the stream, fetch)
 
     def cpu_ms(self) -> tuple[float, float]:
         """Server and client CPU per answered request, in ms."""
@@ -121,11 +132,13 @@ async def closed_loop(
                         print(f"    refused: {type(exc).__name__}: {str(exc)[:300]}", flush=True)
 
         server0, client0 = (tree_cpu(pid) if pid else 0.0), own_cpu()
+        sent0 = sum(c.sent for c in connections)
         t0 = time.perf_counter()
         await asyncio.gather(*(one_client(c) for c in connections))
         run.seconds = time.perf_counter() - t0
         run.server_cpu = (tree_cpu(pid) if pid else 0.0) - server0
         run.client_cpu = own_cpu() - client0
+        run.sent = sum(c.sent for c in connections) - sent0
     finally:
         for client in connections:
             await client.close()
@@ -158,8 +171,8 @@ def sync_call(body: dict[str, Any]) -> Call:
     return call
 
 
-async def _submit(client: LoadClient, data: bytes) -> dict[str, Any]:
-    sub = await client.post("/queue" + APP, data)
+async def _submit(client: LoadClient, data: bytes, path: str = "/queue" + APP) -> dict[str, Any]:
+    sub = await client.post(path, data)
     if sub.status != 200:
         raise RuntimeError(f"submit answered {sub.status}: {sub.body[:200]!r}")
     urls: dict[str, Any] = json.loads(sub.body)
@@ -188,12 +201,12 @@ def queue_stream_call(body: dict[str, Any]) -> Call:
     return call
 
 
-def queue_call(body: dict[str, Any], poll: float) -> Call:
+def queue_call(body: dict[str, Any], poll: float, submit_path: str = "/queue" + APP) -> Call:
     """Submit, poll status every ``poll`` seconds until COMPLETED, fetch."""
     data = _encoded(body)
 
     async def call(client: LoadClient) -> None:
-        urls = await _submit(client, data)
+        urls = await _submit(client, data, submit_path)
         while True:
             status = await client.get(urls["status_url"])
             if status.status not in (200, 202):
@@ -314,7 +327,16 @@ def verdict(ok: bool) -> str:
     return "YES" if ok else "NO"
 
 
-def report(name: str, runs: dict[int, Run], bare: dict[int, Run], p50_budget_ms: float, ratio: float) -> None:
+def report(
+    name: str,
+    runs: dict[int, Run],
+    bare: dict[int, Run],
+    p50_budget_ms: float,
+    ratio: float,
+    alike: dict[int, Run] | None = None,
+) -> None:
+    """Targets against the bare endpoint; for a polled route, ``alike`` is the bare endpoint's own queue polled the
+    same way, printed beside it (what polling so often costs whoever answers the polls)."""
     for c, run in sorted(runs.items()):
         b = bare.get(c)
         line = f"  {name:<24} c={c:<3} p50 {run.p(50):8.2f} ms  p99 {run.p(99):8.2f} ms  {run.throughput:7.2f}/s"
@@ -327,7 +349,15 @@ def report(name: str, runs: dict[int, Run], bare: dict[int, Run], p50_budget_ms:
             bare_server, bare_client = b.cpu_ms()
             print(
                 f"      cpu/request: server {server_ms:.1f} ms ({server_ms - bare_server:+.1f} over bare), "
-                f"client {client_ms:.1f} ms ({client_ms - bare_client:+.1f})"
+                f"client {client_ms:.1f} ms ({client_ms - bare_client:+.1f}); "
+                f"HTTP requests per job {run.sent / max(1, len(run.latencies)):.1f}"
+            )
+        a = alike.get(c) if alike else None
+        if a is not None and b is not None:
+            print(
+                f"      the bare endpoint's own queue polled alike: p50 {a.p(50):.2f} ms, p99 {a.p(99):.2f} ms, "
+                f"throughput {a.throughput / b.throughput:.3f}x bare, cpu/request {a.cpu_ms()[0]:.1f} ms, "
+                f"HTTP requests per job {a.sent / max(1, len(a.latencies)):.1f}"
             )
     c1, b1 = runs.get(1), bare.get(1)
     if c1 and b1:
@@ -365,6 +395,7 @@ def interleaved(
             merged[name].seconds += run.seconds
             merged[name].server_cpu += run.server_cpu
             merged[name].client_cpu += run.client_cpu
+            merged[name].sent += run.sent
     return merged
 
 
@@ -417,10 +448,14 @@ def measure(
     args: argparse.Namespace,
 ) -> None:
     url, pid = server.url, server.proc.pid
+    client_poll = CLIENT_POLL_SECONDS
     servers = {
         "bare": (bare_url, bare_call(body), {}, bare_pid),
+        "bare-queue": (bare_url, queue_call(body, args.poll, BARE_QUEUE), {}, bare_pid),
+        "bare-queue-client": (bare_url, queue_call(body, client_poll, BARE_QUEUE), {}, bare_pid),
         "sync": (url, sync_call(body), headers, pid),
         "queue": (url, queue_call(body, args.poll), headers, pid),
+        "queue-client": (url, queue_call(body, client_poll), headers, pid),
         "queue-stream": (url, queue_stream_call(body), headers, pid),
     }
     results: dict[str, dict[int, Run]] = {name: {} for name in servers}
@@ -437,8 +472,11 @@ def measure(
         server_ms, client_ms = run.cpu_ms()
         print(f"{line}  refused {run.refused}  cpu/request: server {server_ms:.1f} ms, client {client_ms:.1f} ms")
     report("sync route", results["sync"], bare, 5.0, 0.95)
-    report(f"queue, poll {args.poll * 1000:g} ms", results["queue"], bare, 10.0, 0.9)
     report("queue, status stream", results["queue-stream"], bare, 10.0, 0.9)
+    report(f"queue, poll {args.poll * 1000:g} ms", results["queue"], bare, 10.0, 0.9, results["bare-queue"])
+    report(
+        f"queue, poll {client_poll * 1000:g} ms", results["queue-client"], bare, 10.0, 0.9, results["bare-queue-client"]
+    )
     for name, call in (("polled", queue_call(body, args.poll)), ("status stream", queue_stream_call(body))):
         raw_ms, httpx_ms, server_ms = polls_under_load(
             url,

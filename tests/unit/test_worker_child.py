@@ -8,8 +8,8 @@ import time
 from typing import Any
 
 from retouch.jobs.base import Job
-from retouch.worker.child import serve_jobs
-from retouch.worker.messages import CancelJob, JobDone, JobStopped, RunJob, StopChild
+from retouch.worker.child import HOLD_SECONDS, Outbox, serve_jobs
+from retouch.worker.messages import Batch, CancelJob, JobDone, JobStopped, LogLine, RunJob, StepDone, StopChild
 from retouch.worker.runner import RunOutcome
 
 
@@ -57,6 +57,31 @@ def _reply(conn: Any) -> object:
     while time.monotonic() < deadline:
         assert conn.poll(deadline - time.monotonic())
         message = conn.recv()
-        if isinstance(message, JobDone | JobStopped):
-            return message
+        for part in message.messages if isinstance(message, Batch) else (message,):
+            if isinstance(part, JobDone | JobStopped):
+                return part
     raise AssertionError("no reply from the job loop")
+
+
+def test_progress_goes_out_with_the_reply_in_one_message_and_in_order() -> None:
+    parent, child = multiprocessing.Pipe(duplex=True)
+    outbox = Outbox(child, hold=5.0)
+    outbox.hold(LogLine("plan", "INFO"))
+    outbox.hold(StepDone(0, 1))
+    outbox.hold(StepDone(1, 1))
+    reply = JobDone({"images": []}, 0.01, {}, retire=False)
+    outbox.send(reply)
+    assert parent.poll(2)
+    assert parent.recv() == Batch((LogLine("plan", "INFO"), StepDone(0, 1), StepDone(1, 1), reply))
+    assert not parent.poll(0.1)  # nothing left behind to arrive later
+
+
+def test_held_progress_still_reaches_a_live_reader_while_the_job_runs_on() -> None:
+    parent, child = multiprocessing.Pipe(duplex=True)
+    outbox = Outbox(child)
+    t0 = time.monotonic()
+    outbox.hold(LogLine("Step 2/3: remove the background", "INFO"))
+    assert parent.poll(2)  # no reply follows: the flusher sends it when its time is up
+    waited = time.monotonic() - t0
+    assert parent.recv() == Batch((LogLine("Step 2/3: remove the background", "INFO"),))
+    assert HOLD_SECONDS * 0.9 <= waited < 1.0

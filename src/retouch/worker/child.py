@@ -11,6 +11,7 @@ import logging
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from multiprocessing.connection import Connection
@@ -22,8 +23,8 @@ from ..errors import JobCancelled, RetouchError
 from ..jobs.base import Job
 from .memory import MemoryKeeper, resident_mb
 from .messages import (
+    Batch,
     CancelJob,
-    FromChild,
     JobDone,
     JobFailed,
     JobStopped,
@@ -38,6 +39,46 @@ from .messages import (
 log = logging.getLogger("retouch.worker.child")
 
 
+# How long progress may wait to go out with what follows it. Every message wakes the parent's relay thread, which
+# shares the API's interpreter lock: a classic edit's half-dozen log lines and steps, held, cost one wake-up.
+HOLD_SECONDS = 0.05
+
+
+class Outbox:
+    """The child's side of the pipe. Progress is held up to ``hold`` seconds and sent in one batch with whatever
+    comes next (or alone when the time is up), so a live reader sees it at most that late; a job's reply and a
+    preview go at once, after the progress that came before them."""
+
+    def __init__(self, conn: Connection, hold: float = HOLD_SECONDS) -> None:
+        self._conn = conn
+        self._hold = hold
+        self._pending: list[LogLine | StepDone] = []
+        self._cond = threading.Condition()
+        threading.Thread(target=self._flusher, daemon=True, name="progress-flusher").start()
+
+    def hold(self, message: LogLine | StepDone) -> None:
+        with self._cond:
+            self._pending.append(message)
+            if len(self._pending) == 1:
+                self._cond.notify()
+
+    def send(self, message: Preview | JobDone | JobFailed | JobStopped) -> None:
+        with self._cond:
+            held, self._pending = self._pending, []
+            self._conn.send(Batch((*held, message)) if held else message)
+
+    def _flusher(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending:
+                    self._cond.wait()
+            time.sleep(self._hold)
+            with self._cond:
+                held, self._pending = self._pending, []
+                if held:
+                    self._conn.send(Batch(tuple(held)))
+
+
 class PipeProgress:
     """The engine's Progress inside the child: everything goes to the parent, which owns the store and hub."""
 
@@ -45,28 +86,22 @@ class PipeProgress:
 
     def __init__(
         self,
-        conn: Connection,
-        send_lock: threading.Lock,
+        outbox: Outbox,
         cancelled: CancelledJobs,
         job_id: str,
         *,
         previews: bool = True,
     ) -> None:
-        self._conn = conn
+        self._outbox = outbox
         self._previews = previews
-        self._lock = send_lock
         self._cancelled = cancelled
         self._job_id = job_id
 
-    def _send(self, message: FromChild) -> None:
-        with self._lock:
-            self._conn.send(message)
-
     def log(self, message: str, level: str = "INFO") -> None:
-        self._send(LogLine(message, level))
+        self._outbox.hold(LogLine(message, level))
 
     def step(self, done: int, total: int) -> None:
-        self._send(StepDone(done, total))
+        self._outbox.hold(StepDone(done, total))
         self.check_cancelled()
 
     def partial(self, image: Image.Image) -> None:
@@ -74,7 +109,7 @@ class PipeProgress:
             return
         preview = image.convert("RGB")
         preview.thumbnail((self.PREVIEW_EDGE, self.PREVIEW_EDGE))
-        self._send(Preview(preview.size, preview.tobytes()))
+        self._outbox.send(Preview(preview.size, preview.tobytes()))
 
     def check_cancelled(self) -> None:
         if self._cancelled.has(self._job_id):
@@ -121,7 +156,7 @@ def serve_jobs(conn: Connection, runner: Any, should_retire: Callable[[int], boo
     """Runs the parent's jobs one at a time until told to stop or retired; cancels are read while a job runs."""
     jobs: queue.Queue[RunJob | None] = queue.Queue()
     cancelled = CancelledJobs()
-    send_lock = threading.Lock()
+    outbox = Outbox(conn)
 
     def reader() -> None:
         while True:
@@ -145,13 +180,12 @@ def serve_jobs(conn: Connection, runner: Any, should_retire: Callable[[int], boo
         if order is None:
             return
         cancelled.starting(order.job.id)
-        progress = PipeProgress(conn, send_lock, cancelled, order.job.id, previews=order.previews)
+        progress = PipeProgress(outbox, cancelled, order.job.id, previews=order.previews)
         reply = _run_one(runner, order.job, progress)
         done += 1
         memory.after_job()
         retire = should_retire(done)
-        with send_lock:
-            conn.send(replace(reply, retire=retire))
+        outbox.send(replace(reply, retire=retire))
         if retire:
             return
 

@@ -73,5 +73,12 @@ class JobStopped:
     retire: bool
 
 
+@dataclass(frozen=True)
+class Batch:
+    """Messages sent as one: progress the child held for a moment, then what came after it (in order)."""
+
+    messages: tuple[LogLine | StepDone | Preview | JobDone | JobFailed | JobStopped, ...]
+
+
 ToChild = RunJob | CancelJob | StopChild
-FromChild = LogLine | StepDone | Preview | JobDone | JobFailed | JobStopped
+FromChild = LogLine | StepDone | Preview | JobDone | JobFailed | JobStopped | Batch

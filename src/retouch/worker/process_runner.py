@@ -21,7 +21,9 @@ from ..errors import JobCancelled, ReportedError, RetouchError, TimedOut, Worker
 from ..jobs.base import Job
 from .child import child_main
 from .messages import (
+    Batch,
     CancelJob,
+    FromChild,
     JobDone,
     JobFailed,
     JobStopped,
@@ -141,16 +143,27 @@ class ProcessRunner:
                 message = child.conn.recv()
             except (EOFError, OSError):
                 return WorkerDied("the worker process died while running this edit"), True
-            match message:
-                case LogLine(text, level):
-                    progress.log(text, level)
-                case StepDone(done, total):
-                    progress.hub_step(done, total)
-                case Preview(size, rgb):
-                    progress.partial(Image.frombytes("RGB", size, rgb))
-                case JobDone(result, inference_time, timings, retire):
-                    return RunOutcome(result=result, inference_time=inference_time, timings=timings), retire
-                case JobStopped(retire):
-                    return stop_reason or JobCancelled(), retire
-                case JobFailed(payload, text, retire):
-                    return ReportedError(payload, text), retire
+            for part in message.messages if isinstance(message, Batch) else (message,):
+                ended = _relay(part, progress, stop_reason)
+                if ended is not None:
+                    return ended
+
+
+def _relay(
+    message: FromChild, progress: JobProgress, stop_reason: RetouchError | None
+) -> tuple[RunOutcome | RetouchError, bool] | None:
+    """Passes one of the child's messages on; a job's end comes back as (outcome, whether the child retires)."""
+    match message:
+        case LogLine(text, level):
+            progress.log(text, level)
+        case StepDone(done, total):
+            progress.hub_step(done, total)
+        case Preview(size, rgb):
+            progress.partial(Image.frombytes("RGB", size, rgb))
+        case JobDone(result, inference_time, timings, retire):
+            return RunOutcome(result=result, inference_time=inference_time, timings=timings), retire
+        case JobStopped(retire):
+            return stop_reason or JobCancelled(), retire
+        case JobFailed(payload, text, retire):
+            return ReportedError(payload, text), retire
+    return None
