@@ -65,6 +65,11 @@ class Run:
     server_cpu: float = 0.0  # CPU seconds of the server's processes (API and workers) during the timed requests
     client_cpu: float = 0.0  # CPU seconds of this load generator during them
     sent: int = 0  # HTTP requests sent during them (a queue job: submit, each poll or the stream, fetch)
+    # The steady part of a closed loop: from the start until the last request was sent, and what was answered
+    # by then. After it fewer than ``c`` clients are busy (a drain that would weigh on short rounds and on a
+    # client whose polls notice the end late); throughput is read from this window.
+    steady_seconds: float = 0.0
+    steady_done: int = 0
 
     def cpu_ms(self) -> tuple[float, float]:
         """Server and client CPU per answered request, in ms."""
@@ -73,6 +78,8 @@ class Run:
 
     @property
     def throughput(self) -> float:
+        if self.steady_seconds and self.steady_done:
+            return self.steady_done / self.steady_seconds
         return len(self.latencies) / self.seconds if self.seconds else 0.0
 
     def p(self, q: float) -> float:
@@ -116,15 +123,20 @@ async def closed_loop(
         for _ in range(warmup):
             await call(connections[0])
         remaining = total
+        answered_at: list[float] = []
+        last_sent = 0.0
 
         async def one_client(client: LoadClient) -> None:
-            nonlocal remaining
+            nonlocal remaining, last_sent
             while remaining > 0:
                 remaining -= 1
                 t0 = time.perf_counter()
+                if remaining == 0:
+                    last_sent = t0
                 try:
                     await call(client)
-                    run.latencies.append(time.perf_counter() - t0)
+                    answered_at.append(time.perf_counter())
+                    run.latencies.append(answered_at[-1] - t0)
                 except (OSError, asyncio.IncompleteReadError, httpx.HTTPError, RuntimeError) as exc:
                     run.refused += 1
                     await client.close()  # a fresh connection for the next request
@@ -136,6 +148,9 @@ async def closed_loop(
         t0 = time.perf_counter()
         await asyncio.gather(*(one_client(c) for c in connections))
         run.seconds = time.perf_counter() - t0
+        steady = sum(1 for t in answered_at if t <= last_sent)
+        if clients > 1 and steady >= total // 2:
+            run.steady_seconds, run.steady_done = last_sent - t0, steady
         run.server_cpu = (tree_cpu(pid) if pid else 0.0) - server0
         run.client_cpu = own_cpu() - client0
         run.sent = sum(c.sent for c in connections) - sent0
@@ -396,6 +411,8 @@ def interleaved(
             merged[name].server_cpu += run.server_cpu
             merged[name].client_cpu += run.client_cpu
             merged[name].sent += run.sent
+            merged[name].steady_seconds += run.steady_seconds
+            merged[name].steady_done += run.steady_done
     return merged
 
 
@@ -461,8 +478,8 @@ def measure(
     results: dict[str, dict[int, Run]] = {name: {} for name in servers}
     for c in levels:
         # One client's figures are the ones a drifting machine moves most: shorter rounds there, so that bare and
-        # Retouch meet the same moments.
-        rounds = args.rounds if c > 1 else max(args.rounds, 16)
+        # Retouch meet the same moments. With more clients a round keeps each busy for two requests at least.
+        rounds = max(args.rounds, 16) if c == 1 else max(1, min(args.rounds, args.requests // (2 * c)))
         for name, run in interleaved(servers, c, args.requests, args.warmup, rounds, args.client).items():
             results[name][c] = run
     bare = results["bare"]

@@ -18,6 +18,11 @@ class CountingStore(SQLiteJobStore):
     def __init__(self, path: Path) -> None:
         super().__init__(path)
         self.peeks = 0
+        self.position_reads = 0
+
+    def queue_positions(self) -> dict[str, int]:
+        self.position_reads += 1
+        return super().queue_positions()
 
     def peek(self, job_id: str) -> Job | None:
         self.peeks += 1
@@ -75,3 +80,26 @@ def test_the_board_holds_at_most_its_capacity(tmp_path: Path) -> None:
     for i in range(25):
         board.track(_job(str(i)))
     assert len(board._entries) == 10 and "24" in board._entries and "0" not in board._entries
+
+
+def test_a_polled_queue_reads_its_places_once_per_change_not_once_per_poll(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(status_board, "POSITION_SECONDS", 60.0)  # a slow machine must not see them age
+    store = CountingStore(tmp_path / "db.sqlite")
+    board = StatusBoard(store)
+    jobs = [_job(f"q{i}") for i in range(64)]
+    for job in jobs:
+        store.submit(job)
+        board.track(job)
+    for _ in range(10):  # every client polls ten times while nothing changes
+        assert [board.position(j.id) for j in jobs] == list(range(64))
+        assert all(board.cached(j.id, with_logs=False) is not None for j in jobs)  # the fast path has them
+    assert store.position_reads == 1
+    started = store.claim("w", 30)
+    assert started is not None and started.id == "q0"
+    board.on_event("q0", Event("status", {"status": "IN_PROGRESS"}))
+    assert board.cached("q1", with_logs=False) is None  # the queue changed: places are read again first
+    assert [board.position(j.id) for j in jobs[1:]] == list(range(63))  # at once, not after a while
+    assert store.position_reads == 2
+    assert board.cached("q1", with_logs=False)[2] == 0  # type: ignore[index]

@@ -85,10 +85,12 @@ def test_fifo_priority_positions_and_one_result(store: JobStore) -> None:
         store.submit(_job(f"n{i}"))
     store.submit(_job("low", priority=1))
     assert [store.queue_position(j) for j in ("n0", "n1", "n2", "low")] == [0, 1, 2, 3]
+    assert store.queue_positions() == {"n0": 0, "n1": 1, "n2": 2, "low": 3}
     first = store.claim("w1", 30)
     assert first is not None and first.id == "n0" and first.status == Status.IN_PROGRESS and first.attempts == 1
     assert first.payload["seed"] == 2**63 - 1  # big integers survive the store
     assert store.queue_position("n0") is None and store.queue_position("n1") == 0
+    assert store.queue_positions() == {"n1": 0, "n2": 1, "low": 2}
     assert store.queued_count() == 3 and store.queued_count("k") == 3 and store.queued_count("z") == 0
     assert store.complete("n0", "w1", Outcome.OK, result={"images": []})
     assert not store.complete("n0", "w1", Outcome.OK, result={"images": ["again"]})
@@ -203,6 +205,11 @@ def test_a_burst_from_one_key_does_not_starve_another(store: JobStore) -> None:
     store.submit(_job("quiet-0", owner="quiet"))
     store.submit(_job("quiet-1", owner="quiet"))
     assert store.queue_position("quiet-0") == 1  # behind one of the burst's jobs, not thirty
+    store.submit(_job("late-low", owner="quiet", priority=1))
+    waiting = [f"burst-{i}" for i in range(30)] + ["quiet-0", "quiet-1", "late-low"]
+    every = store.queue_positions()  # all places in one read: what each job's own read says
+    assert every == {j: store.queue_position(j) for j in waiting}
+    assert every["late-low"] == 32  # after every job of normal priority
     order = _drain(store)
     assert order.index("quiet-0") <= 1 and order.index("quiet-1") <= 3
     assert [j for j in order if j.startswith("burst")] == [f"burst-{i}" for i in range(30)]

@@ -110,6 +110,10 @@ class JobStore(Protocol):
 
     def queue_position(self, job_id: str) -> int | None: ...
 
+    def queue_positions(self) -> dict[str, int]:
+        """Every waiting job's ``queue_position``, in one read."""
+        ...
+
     def claim(self, worker: str, lease_seconds: float, limits: ClaimLimits | None = None) -> Job | None:
         """Takes the next queued job for ``worker``: normal before low priority, round-robin across keys, oldest
         first within a key; skips keys at their running limit; returns None while the queue is paused."""

@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from .base import ClaimLimits, Job, Status, UsageRecord
+from .queue_order import places
 
 QUEUE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS turns (owner TEXT PRIMARY KEY, turn INTEGER NOT NULL);
@@ -87,6 +88,12 @@ class SQLiteQueueMixin:
             (row["priority"], owner),
         ).fetchall()
         return int(higher + rank + sum(min(int(r["n"]), rank + 1) for r in others))
+
+    def queue_positions(self) -> dict[str, int]:
+        rows = self._db().execute(
+            "SELECT id, priority, COALESCE(owner, '') FROM jobs WHERE status = 'IN_QUEUE' ORDER BY priority, seq"
+        )
+        return places((job_id, int(priority), owner) for job_id, priority, owner in rows)
 
     # -- operator controls -------------------------------------------------------------------------------------
     def set_paused(self, paused: bool) -> None:

@@ -20,6 +20,7 @@ import redis
 from ..errors import InputError, StorageError
 from . import redis_scripts as lua
 from .base import CancelResult, ClaimLimits, Job, LogLine, Outcome, Status, UsageRecord, Webhook
+from .queue_order import places
 from .redis_keys import DEFAULT_PREFIX, RedisKeys
 
 GROUP = "workers"
@@ -197,6 +198,19 @@ class RedisJobStore:
         if priority == 1:
             ahead += sum(self._undelivered(self.keys.stream(0, o)) for o in self.r.zrange(self.keys.ready(0), 0, -1))
         return ahead
+
+    def queue_positions(self) -> dict[str, int]:
+        waiting: list[tuple[str, int, str]] = []
+        for priority in PRIORITIES:
+            for owner in self.r.zrange(self.keys.ready(priority), 0, -1):
+                stream = self.keys.stream(priority, owner)
+                entries = self.r.xrange(stream, "-", "+", count=100_000)
+                try:
+                    delivered = int(self.r.xpending(stream, GROUP)["pending"])
+                except redis.ResponseError:  # no group yet
+                    delivered = 0
+                waiting += [(fields["id"], priority, owner) for _, fields in entries[delivered:] if "id" in fields]
+        return places(waiting)
 
     def claim(self, worker: str, lease_seconds: float, limits: ClaimLimits | None = None) -> Job | None:
         """Takes over a job whose worker stopped renewing first; then the next job, normal before low priority,

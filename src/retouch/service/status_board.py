@@ -20,7 +20,8 @@ from ..jobs.events import Event
 
 # A running or queued entry older than this is read from the store again (events may have been missed).
 REFRESH_SECONDS = 1.0
-# Queue positions change as others finish; a poll may see one this old.
+# Queue positions change as others finish; a poll may see them this old (and never older than the last queue
+# change this host saw).
 POSITION_SECONDS = 0.1
 
 
@@ -29,9 +30,6 @@ class Entry:
     job: Job  # without payload or result
     logs: list[LogLine] | None = None  # None: not known here (read from the store when asked)
     seen: float = field(default_factory=time.monotonic)
-    position: int | None = None
-    position_at: float = 0.0
-    position_version: int = -1
 
 
 class StatusBoard:
@@ -47,6 +45,10 @@ class StatusBoard:
         # Bumped by every queue change this host sees (a submit, a start, an end): positions computed before are
         # stale at once, not only after POSITION_SECONDS.
         self._queue_version = 0
+        # Every waiting job's place, read from the store in one go and shared by all polls until the queue
+        # changes: (queue version, time read, places), replaced whole. One reader at a time refreshes it.
+        self._places: tuple[int, float, dict[str, int]] = (-1, 0.0, {})
+        self._places_lock = threading.Lock()
 
     # -- writes --------------------------------------------------------------------------------------------------
     def track(self, job: Job, first_log: LogLine | None = None) -> None:
@@ -119,10 +121,10 @@ class StatusBoard:
                 return None
             position = None
             if entry.job.status == Status.IN_QUEUE:
-                current = entry.position_version == self._queue_version and now - entry.position_at < POSITION_SECONDS
-                if entry.position is None or not current:
+                places = self._current_places(now)
+                position = places.get(job_id) if places is not None else None
+                if position is None:
                     return None
-                position = entry.position
             return entry.job, list(entry.logs) if with_logs and entry.logs is not None else None, position
 
     def job(self, job_id: str) -> Job | None:
@@ -156,21 +158,18 @@ class StatusBoard:
         return read_store(job_id)
 
     def position(self, job_id: str) -> int | None:
-        """Queue position: computed again after any queue change this host saw, and at most POSITION_SECONDS old."""
-        now = time.monotonic()
-        version = self._queue_version
-        with self._lock:
-            entry = self._entries.get(job_id)
-            if (
-                entry is not None
-                and entry.position is not None
-                and entry.position_version == version
-                and now - entry.position_at < POSITION_SECONDS
-            ):
-                return entry.position
-        position = self.store.queue_position(job_id)
-        with self._lock:
-            entry = self._entries.get(job_id)
-            if entry is not None:
-                entry.position, entry.position_at, entry.position_version = position, now, version
-        return position
+        """Queue position (None: not waiting), from the shared table of places, read again after any queue
+        change this host saw and when POSITION_SECONDS old."""
+        places = self._current_places(time.monotonic())
+        if places is None:
+            with self._places_lock:  # the others waiting here take the table the first one read
+                places = self._current_places(time.monotonic())
+                if places is None:
+                    version, now = self._queue_version, time.monotonic()
+                    places = self.store.queue_positions()
+                    self._places = (version, now, places)
+        return places.get(job_id)
+
+    def _current_places(self, now: float) -> dict[str, int] | None:
+        version, read_at, places = self._places
+        return places if version == self._queue_version and now - read_at < POSITION_SECONDS else None
