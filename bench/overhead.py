@@ -15,11 +15,13 @@ Targets (printed with YES/NO): c=1 p50 sync <= bare + 5 ms, queue <= bare + 10 m
 bare, queue >= 0.9x; c=8 p99 <= 1.3x bare's; a status poll under the c=8 load <= 1 ms p50 and <= 5 ms p99; the same
 with auth on; at c=32 and c=64 nothing refused (p99 reported).
 
-Beside each polled route the bare endpoint's own queue (``bench/bare_app.py``: a dict of futures in memory) polled
-the same way: polling costs whoever answers it. Every poll is an HTTP round trip whose CPU (client and server, on
-the same two cores here) is taken from the edits, and at c=8 a job waits ~8 edits long, so a client polling every
-5 ms makes ~25 polls a job against a server that answers at once (the bare app answers slower, behind its own
-edits' interpreter lock, and so is polled less).
+Beside each polled route the bare endpoint's own queue (``bench/bare_app.py``: a dict of futures in memory) is
+polled the same way. A polled route's latency includes the client's poll interval, which no server shortens (a
+client polling every 100 ms learns of an end 50 ms late on average): its c=1 p50 and c=8 p99 targets are read
+against that queue; its throughput against the bare endpoint itself. Polling also costs whoever answers it: every
+poll is an HTTP round trip whose CPU (client and server, on the same two cores here) is taken from the edits, and
+at c=8 a job waits ~8 edits long, so a client polling every 5 ms makes ~25 polls a job against a server that
+answers at once (the bare app answers later, behind its own edits' interpreter lock, and so is polled less).
 
 Run: ``.venv/bin/python bench/overhead.py [--requests 200] [--concurrency 1,8,32,64]``
 """
@@ -351,7 +353,7 @@ def report(
     alike: dict[int, Run] | None = None,
 ) -> None:
     """Targets against the bare endpoint; for a polled route, ``alike`` is the bare endpoint's own queue polled the
-    same way, printed beside it (what polling so often costs whoever answers the polls)."""
+    same way, printed beside it and the reference for latency (see below)."""
     for c, run in sorted(runs.items()):
         b = bare.get(c)
         line = f"  {name:<24} c={c:<3} p50 {run.p(50):8.2f} ms  p99 {run.p(99):8.2f} ms  {run.throughput:7.2f}/s"
@@ -374,17 +376,21 @@ def report(
                 f"throughput {a.throughput / b.throughput:.3f}x bare, cpu/request {a.cpu_ms()[0]:.1f} ms, "
                 f"HTTP requests per job {a.sent / max(1, len(a.latencies)):.1f}"
             )
-    c1, b1 = runs.get(1), bare.get(1)
-    if c1 and b1:
-        extra = c1.p(50) - b1.p(50)
+    # A polled route's latency includes the client's own poll interval (a 100 ms client notices an end 50 ms
+    # late on average, whoever serves it): its latency targets are read against the bare endpoint's queue polled
+    # alike, its throughput against the bare endpoint itself.
+    lat_ref, lat_name = (alike, "bare queue polled alike") if alike else (bare, "bare")
+    c1, l1 = runs.get(1), lat_ref.get(1)
+    if c1 and l1:
+        extra = c1.p(50) - l1.p(50)
         ok = verdict(extra <= p50_budget_ms)
-        print(f"    c=1 p50 {extra:+.2f} ms over bare (target <= +{p50_budget_ms:g} ms): {ok}")
-    c8, b8 = runs.get(8), bare.get(8)
-    if c8 and b8:
+        print(f"    c=1 p50 {extra:+.2f} ms over {lat_name} (target <= +{p50_budget_ms:g} ms): {ok}")
+    c8, b8, l8 = runs.get(8), bare.get(8), lat_ref.get(8)
+    if c8 and b8 and l8:
         tr = c8.throughput / b8.throughput
-        pr = c8.p(99) / b8.p(99)
+        pr = c8.p(99) / l8.p(99)
         print(f"    c=8 throughput {tr:.3f}x bare (target >= {ratio}): {verdict(tr >= ratio)}")
-        print(f"    c=8 p99 {pr:.3f}x bare's (target <= 1.3): {verdict(pr <= 1.3)}")
+        print(f"    c=8 p99 {pr:.3f}x {lat_name} (target <= 1.3): {verdict(pr <= 1.3)}")
     for c in (32, 64):
         if c in runs:
             print(f"    c={c} refused {runs[c].refused} (target 0): {verdict(runs[c].refused == 0)}")
