@@ -35,7 +35,8 @@ class InstructPix2Pix(SDLatents, Family):
     def call_kwargs(self, pipe: Any, task: EditTask, plan: Plan, images: list[Image.Image]) -> dict[str, Any]:
         image = images[0].convert("RGB").resize((plan.width, plan.height), Image.Resampling.LANCZOS)
         return {
-            "image": image,
+            # One copy of the input per output: the pipeline's own duplication of a single image is deprecated.
+            "image": [image] * plan.num_images,
             "prompt": task.prompt,
             "num_inference_steps": plan.steps,
             "guidance_scale": plan.guidance,
