@@ -435,7 +435,13 @@ def main() -> None:
         default="raw",
         help="the load generator's HTTP: keep-alive sockets and bytes encoded once (raw), or httpx",
     )
-    parser.add_argument("--no-auth-run", action="store_true", help="skip the second Retouch run with auth on")
+    parser.add_argument(
+        "--auth",
+        choices=("both", "off", "on", "on-first"),
+        default="both",
+        help="Retouch runs with auth off, on, or both (off first, or on first: the later half meets a warmer, "
+        "fuller machine)",
+    )
     args = parser.parse_args()
     uri = "data:image/png;base64," + base64.b64encode(photo_png(512)).decode()
     body = {"prompt": PROMPT, "image_urls": [uri], "seed": 1}
@@ -445,7 +451,8 @@ def main() -> None:
     )
     proc, bare_url = start_bare()
     try:
-        for auth in (False, True) if not args.no_auth_run else (False,):
+        order = {"both": (False, True), "off": (False,), "on": (True,), "on-first": (True, False)}[args.auth]
+        for auth in order:
             with tempfile.TemporaryDirectory() as tmp:
                 env = {"RETOUCH_KEYS": f"bench:{KEY}"} if auth else {}
                 server = ServerProcess(Path(tmp), env=env)

@@ -52,6 +52,13 @@ _SYNONYMS = [
     (r"\bb\s*[&/]\s*w\b|\bblack\s*(?:&|and|-and-|n)\s*white\b|\bblack-and-white\b|\bbnw\b", "blackwhite"),
     (r"\bblackwhite (?:gr[ae]y ?)?scale\b", "blackwhite"),
     (r"\bwarm(?:,| and)? (co[sz]y)\b", r"\1"),
+    # "... but keep it natural": a request for restraint, not a region to leave alone.
+    (
+        r"(?:,\s*|\b)(?:but |and |while )?(?:keep(?:ing)?|leave|leaving) (?:it|things|everything|the (?:image|photo|picture|"
+        r"look|result|colou?rs?|skin)) (?:looking )?(?:natural|subtle|realistic|real|believable|tasteful|"
+        r"natural[ -]looking)\b",
+        " slightly",
+    ),
     (r"\b(?:but|and) (?:keep|leave)(?: only| just)?(?: the)?\b", " except the "),
     (r"\b(everything|all) but\b", r"\1 except"),
     (

@@ -38,10 +38,11 @@ LOOK_WORDS = {
     "golden_hour": r"golden[ -]hour|sunset( look| light| glow)?",
     "night": r"night(time)?( look| scene| shot)?|day ?for ?night|day (?:in)?to night|like (it'?s|it is) night|(taken |shot )?at night",
     "moody": r"moody|moodier|gloomy|brooding",
-    "vintage": r"vintage|retro|old[ -]fashioned|(an )?old (photo|photograph|picture)( look)?|aged|antique|old",
+    "vintage": r"vintage|retro|old[ -]fashioned|(an )?old (photo|photograph|picture)( look)?|aged|antique|old(?! polaroid)",
     "high_key": r"high[ -]key",
     "low_key": r"low[ -]key",
-    "faded_film": r"faded( film)?|film look|analog(ue)? film|matte|(like )?(a )?film(?! grain)",
+    "faded_film": r"faded( film)?|film look|analog(ue)? film|matte|(like )?(a )?film(?! grain)"
+    r"|(an? )?(old )?polaroid( (photo|picture|camera))?|instant (film|photo|camera)",
     "cinematic": r"cinematic|teal and orange|movie look|film grade|(like )?(a )?(movie|film) still|(like )?an? movie",
     "dramatic": r"dramatic",
     "cozy": r"co[sz]y|cosier|cozier|hygge|snug",
