@@ -35,7 +35,7 @@ _WHEN = r"(?:(?:taken|shot|made|photographed|filmed|from)(?: on film)? )?(?:(?:i
 LOOK_WORDS = {
     "seventies": rf"{_WHEN}(?:19)?70'?s|seventies",
     "eighties_film": rf"{_WHEN}(?:19)?80'?s(?: film)?|eighties(?: film)?",
-    "golden_hour": r"golden[ -]hour|sunset( look| light| glow)?",
+    "golden_hour": r"golden[ -]hour|sunset( look| light| glow)?|(warm )?golden (glow|light|tones?|hue)",
     "night": r"night(time)?( look| scene| shot)?|day ?for ?night|day (?:in)?to night|like (it'?s|it is) night|(taken |shot )?at night",
     "moody": r"moody|moodier|gloomy|brooding",
     "vintage": r"vintage|retro|old[ -]fashioned|(an )?old (photo|photograph|picture)( look)?|aged|antique|old(?! polaroid)",
@@ -44,7 +44,7 @@ LOOK_WORDS = {
     "faded_film": r"faded( film)?|film look|analog(ue)? film|matte|(like )?(a )?film(?! grain)"
     r"|(an? )?(old )?polaroid( (photo|picture|camera))?|instant (film|photo|camera)",
     "cinematic": r"cinematic|teal and orange|movie look|film grade|(like )?(a )?(movie|film) still|(like )?an? movie",
-    "dramatic": r"dramatic",
+    "dramatic": r"dramatic|(more |some |a (little |bit of |touch of )?)?drama",
     "cozy": r"co[sz]y|cosier|cozier|hygge|snug",
     "dreamy": r"dreamy|dreamier|dream-?like|ethereal|soft glow|glow(y|ing)?|soft focus|orton( effect)?",
 }
@@ -152,6 +152,13 @@ def _hue(m: re.Match[str], clause: str) -> dict[str, Any]:
 # -- filters whose words name them (the signed ones — sharper, blurrier, noisier — are read by adjust.py) -----------
 rule("denoise", r"\b(denoise|de-noise|noise reduction|noise removal|reduce noise)\b", G)(lambda m, c: amt(c))
 rule("sharpen", r"\b(unsharp mask(ing)?|deblur|de-blur|un-?blur)\b", G)(lambda m, c: amt(c))
+# "Clearer" of the whole picture means sharper; of a sky or a face it means something else (haze, skin), not this.
+rule(
+    "sharpen",
+    r"\b((make )?(it|this|the (image|photo|picture|shot))( look)?( a (bit|little|lot)| slightly| much)? clearer"
+    r"|(a )?clearer (image|photo|picture))\b",
+    G,
+)(lambda m, c: amt(c))
 
 
 @rule(
