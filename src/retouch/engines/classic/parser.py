@@ -67,6 +67,14 @@ _SYNONYMS = [
     ),
     (r"\bbut not (?:too|so) (?:much|strong(?:ly)?|heavy|heavily|far|extreme)\b", " slightly"),
     (r"\b(?:apart from|other than|except for|save for|excluding)\b", "except"),
+    # "remove the background and make it white": one request, a new background (or none, if "transparent").
+    (
+        r"\b(?:remove|delete|erase|cut out|get rid of|drop) (?:the )?back ?ground(?:,| and| then)* (?:make|turn|"
+        r"replace|fill|colou?r|paint|change|set) it(?: with| to| into| in| as)?(?: an?| pure| plain| solid)? "
+        r"(?=(?:(?:light|dark|pale|bright|soft|neutral) )?(?:white|black|gr[ae]y|blue|red|green|yellow|orange|"
+        r"purple|pink|brown|beige|cream|transparent|see-through)\b)",
+        "make the background ",
+    ),
     (r"\bbluish\b", "blueish"),
     (r"&", " and "),
     (r"\s+", " "),
