@@ -478,3 +478,38 @@ def test_what_needs_generation_stays_refused(prompt: str) -> None:
     with pytest.raises(EngineRefusal) as exc:
         parse(prompt)
     assert exc.value.capable_engines == ["diffusers", "openai"]
+
+
+# -- adjusting a face --------------------------------------------------------------------------------------------
+def test_brightening_her_face_lifts_the_face_and_leaves_the_rest_exact() -> None:
+    img = astronaut()
+    face = the_face(img)
+    assert parse("brighten her face").steps[0].params["region"] == "one face"
+    out = run("brighten her face", img)
+    inner = box_slices(face.box, shrink=0.25)  # cheeks, nose, eyes: inside the face's outline
+    lift = (
+        to_lab(out[inner].astype(np.float32) / 255)[..., 0].mean()
+        - to_lab(img[inner].astype(np.float32) / 255)[..., 0].mean()
+    )
+    assert lift > 4.0, lift
+    x0, y0, x1, y1 = face.box
+    grow = 0.75 * (x1 - x0)
+    far = np.ones(img.shape[:2], bool)
+    far[int(max(0, y0 - grow)) : int(y1 + grow), int(max(0, x0 - grow)) : int(x1 + grow)] = False
+    assert not changed(out, img)[far].any()
+
+
+def test_her_face_in_a_group_is_refused_and_every_face_is_taken_when_the_words_say_so() -> None:
+    img, boxes = fp.group((250, 260, 270), size=(900, 600))
+    img8 = u8(img)
+    with pytest.raises(EngineRefusal, match="found 3 faces.*say which"):
+        run("brighten her face", img8)
+    out = run("brighten the faces", img8)
+    for box in boxes:
+        inner = box_slices(box, shrink=0.3)
+        assert out[inner].astype(float).mean() > img8[inner].astype(float).mean() + 5
+
+
+def test_a_face_region_without_a_face_is_refused() -> None:
+    with pytest.raises(EngineRefusal, match="found no face"):
+        run("make the face brighter", u8(fp.rgb("chelsea")))

@@ -173,7 +173,7 @@ REFUSED: list[tuple[str, list[str]]] = [
     ("make it warmer and add a dragon", ["dragon"]),
     ("sharpen it and make her eyes blue", ["eyes"]),
     ("change the season to winter", ["season", "winter"]),
-    ("swap the faces", ["faces"]),
+    ("swap the faces", ["swap"]),
     ("make it look like a van gogh painting", ["van", "gogh", "painting"]),
     ("add snow", ["snow"]),
     ("give him a beard", ["beard"]),

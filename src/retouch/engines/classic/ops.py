@@ -57,8 +57,8 @@ def capabilities() -> str:
         "colour balance (greener, less red), selective colour (the reds ... magentas, skin tones), colour splash, "
         "tint, hue shift, black & white, sepia, invert, auto levels, white balance (also from 'too blue'), looks "
         "(golden hour, night, moody, vintage, 70s, 80s film, cozy, dreamy, high key, low key, faded film, "
-        "cinematic, dramatic); any of them only in the sky, the background, the subject, the shadows or the "
-        "highlights",
+        "cinematic, dramatic); any of them only in the sky, the background, the subject, the faces, the shadows or "
+        "the highlights",
         "filters": "blur, sharpen, denoise, vignette, grain, pixelate, posterize, cartoon, pencil sketch, emboss, "
         "oil painting, watercolour",
         "text": "add text with position, colour, size, outline or shadow",

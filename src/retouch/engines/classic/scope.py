@@ -42,6 +42,8 @@ _REGIONS = {
     "background": r"back ?ground|backdrop|surroundings",
     "sky": r"sky|skies",
     "subject": r"(?:main )?subject|foreground|person|people",
+    # "her face" names one person's face (refused when several are found); "the face", "their faces" every one.
+    "face": r"(?:(?:her|his|my|your|their|our|everyone'?s|the people'?s) )?faces?",
     "shadows": r"shadows?|dark (?:areas|tones|parts)|darks|blacks|low ?lights",
     "highlights": r"highlights?|bright (?:areas|tones|parts)|brights|whites",
 }
@@ -55,7 +57,7 @@ TONAL = ("shadows", "highlights")
 
 @dataclass(frozen=True)
 class Scope:
-    region: str | None = None  # background | sky | subject | shadows | highlights
+    region: str | None = None  # background | sky | subject | face | one face | shadows | highlights
     hue: str | None = None  # reds … magentas, skin: only this hue range changes
     keep: str | None = None  # colour splash: everything but this hue range loses its colour
     problem: str | None = None
@@ -79,8 +81,15 @@ def extract(text: str) -> tuple[str, Scope]:
         text = _RANGE.sub(" ", text)
     regions = list(_REGION.finditer(text))
     if regions:
-        names = {next(k for k, v in m.groupdict().items() if v) for m in regions}
+        names = {_region_name(m) for m in regions}
         region = names.pop() if len(names) == 1 else None
         problem = problem or (None if region else "two regions")
         text = _REGION.sub(" ", text)
     return text, Scope(region, hue, keep, problem)
+
+
+def _region_name(match: re.Match[str]) -> str:
+    name = next(k for k, v in match.groupdict().items() if v)
+    if name == "face" and re.search(r"\b(?:her|his|my|your) face\b", match.group(0)):
+        return "one face"
+    return name

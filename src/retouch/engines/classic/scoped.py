@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import cv2
 import numpy as np
 
 from .colour import Array, luminance
@@ -35,6 +36,8 @@ def region_weight(region: str, img: Array, ctx: OpContext) -> Array:
         from .sky import find_sky
 
         weight = find_sky(img)
+    elif region in ("face", "one face"):
+        weight = _faces(img, single=region == "one face")
     else:
         from .foreground import find_foreground
 
@@ -42,6 +45,23 @@ def region_weight(region: str, img: Array, ctx: OpContext) -> Array:
         weight = subject if region == "subject" else 1.0 - subject
     weight = np.asarray(weight, dtype=np.float32)
     weight[weight < 1.0 / 255.0] = 0.0  # a detector's faint tail is outside, exactly
+    return weight
+
+
+def _faces(img: Array, *, single: bool) -> Array:
+    """Each face the networks find, forehead to chin (the face mesh's outline), with an edge soft enough that
+    a brightened face shows no seam; refused when there is none, or several where the words named one."""
+    from .face_regions import face_width
+    from .faces import faces_for
+
+    faces = faces_for(img, "change the face", which=None, hole=None, single=single)
+    weight = np.zeros(img.shape[:2], np.float32)
+    for face in faces:
+        points = face.landmarks.points
+        outline = np.zeros(img.shape[:2], np.uint8)
+        cv2.fillConvexPoly(outline, cv2.convexHull(np.round(points).astype(np.int32)), 255, lineType=cv2.LINE_AA)
+        soft = cv2.GaussianBlur(outline.astype(np.float32) / 255.0, (0, 0), max(1.0, face_width(points) * 0.05))
+        np.maximum(weight, soft, out=weight)
     return weight
 
 
