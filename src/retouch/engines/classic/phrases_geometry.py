@@ -75,13 +75,16 @@ _REGION = r"(?P<region>center|centre|middle|top half|bottom half|left half|right
     "crop",
     rf"\bcrop{_IT}( to| into)?( an?| the)? ?((?P<a>\d+(\.\d+)?) ?[:x/] ?(?P<b>\d+(\.\d+)?)"
     rf"|(?P<square>square)|(?P<wide>widescreen|16:9)|{_REGION}|(?P<portrait>portrait)|(?P<landscape>landscape))"
-    r"( (aspect )?(ratio|format|crop|shape))?\b|\bmake it (?P<square2>square)\b",
+    r"( (aspect )?(ratio|format|crop|shape))?\b|\bmake it (?P<square2>square)\b"
+    r"|\bmake it( an?)?( (landscape|portrait|widescreen|wide))? (?P<a2>\d+(\.\d+)?) ?: ?(?P<b2>\d+(\.\d+)?)\b"
+    r"|\b((?P<square3>square)|(?P<a3>\d+(\.\d+)?) ?: ?(?P<b3>\d+(\.\d+)?)) crop( cent(er|r)ed| in the (middle|cent(er|re)))?\b",
     G,
 )
 def _crop(m: re.Match[str], clause: str) -> dict[str, Any]:
-    if m.group("a"):
-        return {"aspect": (float(m.group("a")), float(m.group("b")))}
-    if m.group("square") or m.group("square2"):
+    for a, b in (("a", "b"), ("a2", "b2"), ("a3", "b3")):
+        if m.group(a):
+            return {"aspect": (float(m.group(a)), float(m.group(b)))}
+    if m.group("square") or m.group("square2") or m.group("square3"):
         return {"aspect": (1.0, 1.0)}
     if m.group("wide"):
         return {"aspect": (16.0, 9.0)}

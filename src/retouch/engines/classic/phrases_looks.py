@@ -102,15 +102,21 @@ rule(
 )(lambda m, c: {})
 
 
+_STOP_WORDS = {"one": 1.0, "two": 2.0, "three": 3.0, "half a": 0.5, "half an": 0.5, "a half": 0.5}
+
+
 # A number starts where a digit run starts (the lookbehind), so a long run of digits is scanned once.
 @rule(
     "exposure",
-    r"(?<![\w.+-])(?P<ev>[+-]?\d+(\.\d+)?) ?(ev|stops?)\b( of exposure)?|\b(?P<verb>over|under)[ -]?expose\b",
+    # The direction words go with the stops ("2 stops brighter", "darken it by one stop"): read once, as exposure.
+    r"(?:\b(?:brighten|lighten|darken)(?: it| the (?:image|photo|picture))? )?(?:\bby )?"
+    r"(?:(?<![\w.+-])(?P<ev>[+-]?\d+(\.\d+)?) ?|\b(?P<words>one|two|three|half an?|a half) )(ev|stops?)\b"
+    r"( of exposure)?( (brighter|lighter|darker|up|down))?|\b(?P<verb>over|under)[ -]?expose\b",
     G,
 )
 def _exposure(m: re.Match[str], clause: str) -> dict[str, Any]:
-    if m.group("ev") is not None:
-        ev = float(m.group("ev"))
+    if m.group("ev") is not None or m.group("words") is not None:
+        ev = float(m.group("ev")) if m.group("ev") is not None else _STOP_WORDS[m.group("words")]
         if re.search(r"\b(darker|decrease|reduce|lower|down|less|under|darken|drop|cut)\b", clause):
             ev = -abs(ev)
         return {"ev": ev}
