@@ -142,7 +142,20 @@ def _tonal_verbs(rest: str) -> str:
     return rest
 
 
+# "set the brightness to 120%", "saturation 50%": a level against the picture as it is (100%), not a change by.
+# With a verb of change and no "to" ("increase the saturation 50%") the number is the change, as before.
+_LEVEL = re.compile(
+    r"\b(?:brightness|contrast|saturation|vibrance|sharpness|lightness)(?: level)?(?P<to> to| at|:| =)? ?"
+    r"(?P<level>\d+(?:\.\d+)?) ?(?:%|percent)"
+)
+_CHANGE = re.compile(r"\b(?:by|increase|decrease|raise|lower|boost|reduce|add|more|less|up|down|cut|drop)\b")
+
+
 def _signed(params: dict[str, Any], sign: int, clause: str) -> dict[str, Any]:
+    level = _LEVEL.search(clause)
+    if level is not None and (level.group("to") or not _CHANGE.search(clause)):
+        change = float(level.group("level")) / 100 - 1
+        return {**params, "direction": 1 if change >= 0 else -1, "percent": round(change, 4)}
     extra = amt(clause)
     if "percent" in extra:
         extra["percent"] = sign * abs(float(extra["percent"]))

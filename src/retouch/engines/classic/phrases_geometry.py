@@ -143,10 +143,13 @@ def _resize_phrases(m: re.Match[str], clause: str) -> dict[str, Any]:
     r"( to| by)? ?((?P<w>\d+) ?[x×*] ?(?P<h>\d+)( ?px| pixels)?|(?P<pct>\d+(\.\d+)?) ?(%|percent)|(?P<f>\d+(\.\d+)?) ?x|"
     r"(?P<half>half)( (the )?size)?|(?P<double>double|twice)( (the )?size)?)(?!\w)"
     r"|\bmake it (?P<half2>half|twice|double) (the |its )?size\b|\b(?P<double2>double|halve)( the| its)?( image)? size\b"
-    r"|\bscale( it| the image)? (?P<ud>down|up)( by (?P<half3>half))?\b",
+    r"|\bscale( it| the image)? (?P<ud>down|up)( by (?P<half3>half))?\b"
+    r"|\b(make it |make the (image|photo|picture) )?((?P<f2>\d+(\.\d+)?) ?(x|times)|twice) (as big|as large|bigger|larger)\b",
     G,
 )
 def _resize(m: re.Match[str], clause: str) -> dict[str, Any]:
+    if m.group("f2"):
+        return {"factor": float(m.group("f2"))}
     if m.group("w"):
         return {"size": (int(m.group("w")), int(m.group("h")))}
     if m.group("pct"):

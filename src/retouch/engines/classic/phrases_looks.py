@@ -109,12 +109,15 @@ _STOP_WORDS = {"one": 1.0, "two": 2.0, "three": 3.0, "half a": 0.5, "half an": 0
 @rule(
     "exposure",
     # The direction words go with the stops ("2 stops brighter", "darken it by one stop"): read once, as exposure.
-    r"(?:\b(?:brighten|lighten|darken)(?: it| the (?:image|photo|picture))? )?(?:\bby )?"
+    r"(?:\b(?:brighten|lighten|darken)(?: it| the (?:image|photo|picture))? |\b(?:brighter|lighter|darker) )?(?:\bby )?"
     r"(?:(?<![\w.+-])(?P<ev>[+-]?\d+(\.\d+)?) ?|\b(?P<words>one|two|three|half an?|a half) )(ev|stops?)\b"
-    r"( of exposure)?( (brighter|lighter|darker|up|down))?|\b(?P<verb>over|under)[ -]?expose\b",
+    r"( of exposure)?( (brighter|lighter|darker|up|down))?|\b(?P<verb>over|under)[ -]?expose\b"
+    r"|\bexposure(?: to| at|:| =)? (?P<slider>[+-]\d+(\.\d+)?)(?![\d.]| ?%)",
     G,
 )
 def _exposure(m: re.Match[str], clause: str) -> dict[str, Any]:
+    if m.group("slider") is not None:  # "exposure +1", as a camera or an editor's slider says it
+        return {"ev": float(m.group("slider"))}
     if m.group("ev") is not None or m.group("words") is not None:
         ev = float(m.group("ev")) if m.group("ev") is not None else _STOP_WORDS[m.group("words")]
         if re.search(r"\b(darker|decrease|reduce|lower|down|less|under|darken|drop|cut)\b", clause):
