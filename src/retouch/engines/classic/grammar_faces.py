@@ -184,7 +184,7 @@ face_rule(
 )(lambda m, c: _one(m, c, _amt(c)))
 face_rule(
     "skin_smooth",
-    rf"\b(?:(?:smooth(?:en)?|soften|retouch|airbrush|perfect|polish|refine)(?: out| up)?{_WHO} (?:skin|complexion|faces?)|(?:smooth|smoother|softer|flawless|clear|clearer|perfect|airbrushed) (?:skin|complexion)|(?:make )?{_WHO} (?:skin|complexion) (?:look )?(?:a (?:bit|little) |slightly )?(?:smoother|softer|clearer|flawless)|skin (?:smoothing|softening|retouch(?:ing)?)|beauty (?:filter|mode|retouch)|airbrush(?:ed)?(?: it| the (?:portrait|photo|picture))?|retouch the (?:portrait|headshot)|portrait retouch(?:ing)?){_which_re()}\b",
+    rf"\b(?:(?:smooth(?:en)?|soften|retouch|airbrush|perfect|polish|refine|touch up)(?: out| up)?{_WHO} (?:skin|complexion|faces?)|(?:smooth|smoother|softer|flawless|clear|clearer|perfect|airbrushed) (?:skin|complexion)|(?:make )?{_WHO} (?:skin|complexion) (?:look )?(?:a (?:bit|little) |slightly )?(?:smoother|softer|clearer|flawless)|skin (?:smoothing|softening|retouch(?:ing)?)|beauty (?:filter|mode|retouch)|airbrush(?:ed)?(?: it| the (?:portrait|photo|picture))?|retouch the (?:portrait|headshot)|portrait retouch(?:ing)?){_which_re()}\b",
 )(lambda m, c: _one(m, c, _amt(c)))
 
 _LIP_SHADES = {"redder": "red", "pinker": "pink", "rosier": "#dc5a6e", "darker": "#6e1428", "deeper": "#8c1432"}

@@ -82,7 +82,7 @@ rule("emboss", r"\b(emboss(ed)?|relief|engrav(ed|ing))\b", G)(lambda m, c: amt(c
 # -- whole-image colour ---------------------------------------------------------------------------------------------
 rule(
     "auto_white_balance",
-    r"\b(auto(matic)?[ -]?)?white[ -]?balance( (is|looks|seems) (off|wrong|weird|strange))?|(remove|fix|correct|neutrali[sz]e) (the )?colou?r cast|colou?r[ -]correct(ion)?|neutrali[sz]e (the )?colou?rs?|colou?r balance( is off| looks off| is wrong| seems off)?\b",
+    r"\b(auto(matic)?[ -]?)?white[ -]?balance( (is|looks|seems) (off|wrong|weird|strange))?|(remove|fix|correct|neutrali[sz]e) (the )?colou?r cast|colou?r[ -]correct(ion)?|neutrali[sz]e (the )?colou?rs?|colou?r balance( is off| looks off| is wrong| seems off)?|balance (the |its )?colou?rs?\b",
     G,
 )(lambda m, c: {})
 rule(
@@ -127,7 +127,7 @@ def _exposure(m: re.Match[str], clause: str) -> dict[str, Any]:
 
 
 rule("gamma", r"\bgamma( of| to| at)? (?P<g>\d+(\.\d+)?)\b", G)(lambda m, c: {"gamma": float(m.group("g"))})
-rule("shadows", r"\b(deepen|crush|deeper|darker)( the)? (shadows|blacks|darks)\b")(
+rule("shadows", r"\b(deepen|crush|deeper|darker)( the)? (shadows|blacks|darks)\b|\b(the )?blacks (deeper|richer)\b")(
     lambda m, c: {"direction": -1, **amt(c)}
 )
 rule("tint", r"\b(greener|green(ish)?) tint\b|\btint (it )?green\b", G)(lambda m, c: {"toward": "green", **amt(c)})
