@@ -88,6 +88,7 @@ CASES: list[tuple[str, str]] = [
     ("zoom in", "zoom in 2x"),
     ("oil painting", "oil painting"),
     ("watercolour", "watercolour"),
+    ("dehaze", "remove the haze"),
 ]
 STYLISATIONS = {"cartoon", "pencil sketch", "emboss", "oil painting", "watercolour"}
 # New operations whose target is an existing operation measured in the same run.

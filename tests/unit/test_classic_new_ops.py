@@ -251,3 +251,17 @@ def test_crops_to_a_side_a_zoom_and_the_subject() -> None:
     assert cropped.size[0] * cropped.size[1] < 256 * 256 * 0.9
     with pytest.raises(EngineRefusal, match="crop"):
         edit("crop", src)
+
+
+# -- dehaze ------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["rocket", "coffee", "chelsea"])
+def test_dehaze_takes_a_veil_off_and_leaves_a_clear_photo_nearly_as_it_was(name: str) -> None:
+    clear = np.asarray(photo(name), dtype=np.float32) / 255.0
+    thin = np.linspace(0.9, 0.45, clear.shape[0], dtype=np.float32)[:, None, None]  # thicker toward the top
+    hazy = clear * thin + 0.85 * (1.0 - thin)
+    hazy_img = Image.fromarray((hazy * 255 + 0.5).astype(np.uint8))
+    fixed = np.asarray(edit("remove the haze", hazy_img), dtype=np.float32) / 255.0
+    assert np.abs(fixed - clear).mean() < 0.5 * np.abs(hazy - clear).mean()  # most of the veil is gone
+    assert fixed.std() > hazy.std() * 1.15  # contrast comes back
+    untouched = np.asarray(edit("dehaze", photo(name)), dtype=np.float32) / 255.0
+    assert np.abs(untouched - clear).mean() < 0.09  # nothing to take off: little changes

@@ -59,8 +59,8 @@ def capabilities() -> str:
         "(golden hour, night, moody, vintage, 70s, 80s film, cozy, dreamy, high key, low key, faded film, "
         "cinematic, dramatic); any of them only in the sky, the background, the subject, the faces, the shadows or "
         "the highlights",
-        "filters": "blur, sharpen, denoise, vignette, grain, pixelate, posterize, cartoon, pencil sketch, emboss, "
-        "oil painting, watercolour",
+        "filters": "blur, sharpen, denoise, dehaze, vignette, grain, pixelate, posterize, cartoon, pencil sketch, "
+        "emboss, oil painting, watercolour",
         "text": "add text with position, colour, size, outline or shadow",
         "geometry": "rotate (a slight rotation crops its corners), straighten the horizon, flip, crop to an aspect "
         "ratio, a region, a side or the subject, zoom in, resize, pad or add a border",

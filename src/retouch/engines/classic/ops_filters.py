@@ -108,3 +108,38 @@ def emboss(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
     relief = cv2.filter2D(grey, -1, kernel, borderType=cv2.BORDER_REFLECT) - grey * np.float32(_amount(p))
     out = np.clip(0.5 + relief * 0.5 + (grey - 0.5) * 0.15, 0, 1)
     return np.repeat(out[..., None], 3, axis=2).astype(np.float32)
+
+
+def _channel_min(img: Array) -> Array:
+    out: Array = cv2.min(cv2.min(img[..., 0], img[..., 1]), img[..., 2])
+    return out
+
+
+@register("dehaze", "remove haze: the dark channel prior (airlight and transmission, refined along the edges)")
+def dehaze(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
+    """Haze adds a veil of the sky's colour that grows with distance. In a clear photo almost every patch has a
+    pixel with some channel near zero; where none does, the veil is what lifted it. That gives, per pixel, how
+    much of the scene gets through (the transmission); the veil is taken off in proportion. A photo without haze
+    has dark pixels everywhere, so it is left nearly as it was. The transmission is smooth: it is found on a copy
+    at most 512 px across and scaled up."""
+    h, w = img.shape[:2]
+    img = np.ascontiguousarray(img, dtype=np.float32)
+    scale = min(1.0, 512 / max(h, w))
+    small = cv2.resize(img, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    patch = cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15))
+    dark = cv2.erode(_channel_min(small), patch)
+    # The veil's colour: the image's colour where the dark channel is highest (the haziest 0.1%).
+    count = max(1, dark.size // 1000)
+    haziest = np.argpartition(dark.ravel(), -count)[-count:]
+    airlight = np.maximum(small.reshape(-1, 3)[haziest].mean(axis=0), 0.05).astype(np.float32)
+    strength = np.float32(min(0.95, 0.8 * _amount(p)))
+    veiled = cv2.erode(_channel_min(small * (1 / airlight)), patch)
+    rough = (1 - strength * veiled).astype(np.float32)
+    guide = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    transmission = np.maximum(cv2.ximgproc.guidedFilter(guide, rough, 24, 1e-3), np.float32(0.2))
+    through = cv2.resize(transmission, (w, h), interpolation=cv2.INTER_LINEAR)
+    veil = np.empty_like(img)
+    veil[:] = airlight
+    out: Array = cv2.add(cv2.divide(cv2.subtract(img, veil), cv2.merge([through, through, through])), veil)
+    np.clip(out, 0.0, 1.0, out=out)
+    return out

@@ -161,6 +161,12 @@ def _hue(m: re.Match[str], clause: str) -> dict[str, Any]:
 # -- filters whose words name them (the signed ones — sharper, blurrier, noisier — are read by adjust.py) -----------
 rule("denoise", r"\b(denoise|de-noise|noise reduction|noise removal|reduce noise)\b", G)(lambda m, c: amt(c))
 rule("sharpen", r"\b(unsharp mask(ing)?|deblur|de-blur|un-?blur)\b", G)(lambda m, c: amt(c))
+rule(
+    "dehaze",
+    r"\b(de-?haze|haze removal|(remove|reduce|cut( through)?|clear( up)?|get rid of|less)( the)? haze|less hazy"
+    r"|(make it |make the (image|photo|picture) )?(less|not so) hazy|(cut|see) through the haze)\b",
+    G,
+)(lambda m, c: amt(c))
 # "Clearer" of the whole picture means sharper; of a sky or a face it means something else (haze, skin), not this.
 rule(
     "sharpen",
