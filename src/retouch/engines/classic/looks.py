@@ -87,7 +87,8 @@ def fade(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
 def look(img: Array, p: dict[str, Any], ctx: OpContext) -> Array:
     recipe = LOOKS[p["name"]]
     strength = float(p.get("amount", 1.0))
-    out = apply_steps(img, recipe, ctx)
+    out = np.asarray(apply_steps(img, recipe, ctx), dtype=np.float32)
     if strength < 1.0:
         out = img + (out - img) * np.float32(strength)
-    return np.clip(out, 0, 1).astype(np.float32)
+    # Clipped in place when the steps made a new array (they do): one pass less over the picture.
+    return np.clip(out, 0, 1, out=out if out is not img else None)
