@@ -75,6 +75,17 @@ _SYNONYMS = [
         r"purple|pink|brown|beige|cream|transparent|see-through)\b)",
         "make the background ",
     ),
+    # An editor's slider, as people type it: "brightness +20", "contrast -10%".
+    (
+        r"\b(brightness|contrast|saturation|vibrance|warmth|sharpness|shadows|highlights)(?::| =)? ?\+ ?(\d+(?:\.\d+)?)"
+        r" ?(?:%|percent)?(?![\w.])",
+        r"increase the \1 by \2%",
+    ),
+    (
+        r"\b(brightness|contrast|saturation|vibrance|warmth|sharpness|shadows|highlights)(?::| =)? ?- ?(\d+(?:\.\d+)?)"
+        r" ?(?:%|percent)?(?![\w.])",
+        r"decrease the \1 by \2%",
+    ),
     (r"\bbluish\b", "blueish"),
     (r"&", " and "),
     (r"\s+", " "),
