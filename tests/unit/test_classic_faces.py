@@ -66,6 +66,21 @@ def changed(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.any(a[..., :3] != b[..., :3], axis=2)
 
 
+def three_faces() -> tuple[np.ndarray, Any]:
+    """A group photo of three heads side by side, and their boxes."""
+    img, boxes = fp.group((250, 260, 270), size=(900, 600))
+    return u8(img), boxes
+
+
+def far_from(face: Face, shape: tuple[int, ...]) -> np.ndarray:
+    """Pixels outside the face's box grown by three quarters of its width: an edit of the face leaves them."""
+    x0, y0, x1, y1 = face.box
+    grow = 0.75 * (x1 - x0)
+    far = np.ones(shape[:2], bool)
+    far[int(max(0, y0 - grow)) : int(y1 + grow), int(max(0, x0 - grow)) : int(x1 + grow)] = False
+    return far
+
+
 # -- detection, landmarks, confidence ---------------------------------------------------------------------------
 def test_the_networks_load_once_and_find_the_astronaut_with_her_features() -> None:
     img = astronaut()
@@ -109,8 +124,7 @@ def test_a_photo_without_a_face_is_refused(prompt: str) -> None:
 
 
 def test_several_faces_are_refused_for_a_headshot_until_one_is_named() -> None:
-    img, boxes = fp.group((250, 260, 270), size=(900, 600))
-    img8 = u8(img)
+    img8, boxes = three_faces()
     with pytest.raises(EngineRefusal, match="found 3 faces.*say which"):
         run("crop to a headshot", img8)
     out = run("crop to a headshot of the face on the left", img8)
@@ -132,11 +146,7 @@ def test_blurring_the_face_hides_it_and_leaves_the_rest_exact() -> None:
     inner = box_slices(face.box)
     assert lap_var(out[inner]) < 0.03 * lap_var(img[inner])
     assert changed(out[inner], img[inner]).mean() > 0.95
-    x0, y0, x1, y1 = face.box
-    grow = 0.75 * (x1 - x0)
-    far = np.ones(img.shape[:2], bool)
-    far[int(max(0, y0 - grow)) : int(y1 + grow), int(max(0, x0 - grow)) : int(x1 + grow)] = False
-    assert not changed(out, img)[far].any()
+    assert not changed(out, img)[far_from(face, img.shape)].any()
 
 
 def test_pixelating_makes_blocks_and_a_black_box_covers_the_face() -> None:
@@ -492,16 +502,11 @@ def test_brightening_her_face_lifts_the_face_and_leaves_the_rest_exact() -> None
         - to_lab(img[inner].astype(np.float32) / 255)[..., 0].mean()
     )
     assert lift > 4.0, lift
-    x0, y0, x1, y1 = face.box
-    grow = 0.75 * (x1 - x0)
-    far = np.ones(img.shape[:2], bool)
-    far[int(max(0, y0 - grow)) : int(y1 + grow), int(max(0, x0 - grow)) : int(x1 + grow)] = False
-    assert not changed(out, img)[far].any()
+    assert not changed(out, img)[far_from(face, img.shape)].any()
 
 
 def test_her_face_in_a_group_is_refused_and_every_face_is_taken_when_the_words_say_so() -> None:
-    img, boxes = fp.group((250, 260, 270), size=(900, 600))
-    img8 = u8(img)
+    img8, boxes = three_faces()
     with pytest.raises(EngineRefusal, match="found 3 faces.*say which"):
         run("brighten her face", img8)
     out = run("brighten the faces", img8)
