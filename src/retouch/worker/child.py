@@ -75,8 +75,11 @@ class Outbox:
             time.sleep(self._hold)
             with self._cond:
                 held, self._pending = self._pending, []
-                if held:
-                    self._conn.send(Batch(tuple(held)))
+                try:
+                    if held:
+                        self._conn.send(Batch(tuple(held)))
+                except OSError:  # the parent is gone: the child's own loop ends on its next read
+                    return
 
 
 class PipeProgress:
