@@ -173,12 +173,15 @@ class RedisJobStore:
     def _streams(self) -> list[str]:
         return sorted(self.r.smembers(self.keys.streams))
 
-    def _undelivered(self, stream: str) -> int:
+    def _delivered(self, stream: str) -> int:
+        """Entries handed to a worker and not yet acknowledged: the running jobs, at the stream's head."""
         try:
-            pending = int(self.r.xpending(stream, GROUP)["pending"])
+            return int(self.r.xpending(stream, GROUP)["pending"])
         except redis.ResponseError:  # no group yet
-            pending = 0
-        return max(0, int(self.r.xlen(stream)) - pending)
+            return 0
+
+    def _undelivered(self, stream: str) -> int:
+        return max(0, int(self.r.xlen(stream)) - self._delivered(stream))
 
     def queue_position(self, job_id: str) -> int | None:
         """Jobs that start first under the turn rule: higher priority, this key's earlier jobs, and from each other
@@ -205,11 +208,7 @@ class RedisJobStore:
             for owner in self.r.zrange(self.keys.ready(priority), 0, -1):
                 stream = self.keys.stream(priority, owner)
                 entries = self.r.xrange(stream, "-", "+", count=100_000)
-                try:
-                    delivered = int(self.r.xpending(stream, GROUP)["pending"])
-                except redis.ResponseError:  # no group yet
-                    delivered = 0
-                waiting += [(fields["id"], priority, owner) for _, fields in entries[delivered:] if "id" in fields]
+                waiting += [(f["id"], priority, owner) for _, f in entries[self._delivered(stream) :] if "id" in f]
         return places(waiting)
 
     def claim(self, worker: str, lease_seconds: float, limits: ClaimLimits | None = None) -> Job | None:

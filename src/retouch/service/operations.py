@@ -83,6 +83,7 @@ class Operations:
     def queue(self, limit: int) -> list[QueuedJob]:
         now = time.time()
         jobs = []
+        places = self.store.queue_positions()  # every waiting job's place in one read, not one read per job
         for job in self.store.active(limit):
             queued = job.status == Status.IN_QUEUE
             jobs.append(
@@ -95,7 +96,7 @@ class Operations:
                     priority="low" if job.priority else "normal",
                     age_seconds=round(now - job.created_at, 3),
                     running_seconds=round(now - job.started_at, 3) if job.started_at and not queued else None,
-                    queue_position=self.store.queue_position(job.id) if queued else None,
+                    queue_position=places.get(job.id) if queued else None,
                     worker=job.worker,
                     attempts=job.attempts,
                 )
