@@ -50,18 +50,21 @@ def region_weight(region: str, img: Array, ctx: OpContext) -> Array:
 
 def _faces(img: Array, *, single: bool) -> Array:
     """Each face the networks find, forehead to chin (the face mesh's outline), with an edge soft enough that
-    a brightened face shows no seam; refused when there is none, or several where the words named one."""
-    from .face_regions import face_width
+    a brightened face shows no seam; refused when there is none, or several where the words named one. Drawn and
+    softened in each face's own window (wide enough for the soft edge), not over the whole picture."""
+    from .face_regions import face_width, soften, window
     from .faces import faces_for
 
     faces = faces_for(img, "change the face", which=None, hole=None, single=single)
     weight = np.zeros(img.shape[:2], np.float32)
     for face in faces:
         points = face.landmarks.points
-        outline = np.zeros(img.shape[:2], np.uint8)
-        cv2.fillConvexPoly(outline, cv2.convexHull(np.round(points).astype(np.int32)), 255, lineType=cv2.LINE_AA)
-        soft = cv2.GaussianBlur(outline.astype(np.float32) / 255.0, (0, 0), max(1.0, face_width(points) * 0.05))
-        np.maximum(weight, soft, out=weight)
+        win = window(points, img.shape, margin=0.3)
+        outline = np.zeros(win.shape, np.uint8)
+        hull = cv2.convexHull(np.round(points - (win.x0, win.y0)).astype(np.int32))
+        cv2.fillConvexPoly(outline, hull, 255, lineType=cv2.LINE_AA)
+        area = weight[win.slices]
+        np.maximum(area, soften(outline.astype(np.float32) / 255.0, max(1.0, face_width(points) * 0.05)), out=area)
     return weight
 
 
