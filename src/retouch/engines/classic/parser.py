@@ -48,6 +48,10 @@ def split_clauses(text: str) -> list[tuple[str, bool]]:
     return out
 
 
+_SLIDER = (
+    r"\b(brightness|contrast|saturation|vibrance|warmth|sharpness|shadows|highlights)(?::| =)? ?{sign} ?"
+    r"(\d+(?:\.\d+)?) ?(?:%|percent)?(?![\w.])"
+)
 _SYNONYMS = [
     (r"\bb\s*[&/]\s*w\b|\bblack\s*(?:&|and|-and-|n)\s*white\b|\bblack-and-white\b|\bbnw\b", "blackwhite"),
     (r"\bblackwhite (?:gr[ae]y ?)?scale\b", "blackwhite"),
@@ -76,16 +80,8 @@ _SYNONYMS = [
         "make the background ",
     ),
     # An editor's slider, as people type it: "brightness +20", "contrast -10%".
-    (
-        r"\b(brightness|contrast|saturation|vibrance|warmth|sharpness|shadows|highlights)(?::| =)? ?\+ ?(\d+(?:\.\d+)?)"
-        r" ?(?:%|percent)?(?![\w.])",
-        r"increase the \1 by \2%",
-    ),
-    (
-        r"\b(brightness|contrast|saturation|vibrance|warmth|sharpness|shadows|highlights)(?::| =)? ?- ?(\d+(?:\.\d+)?)"
-        r" ?(?:%|percent)?(?![\w.])",
-        r"decrease the \1 by \2%",
-    ),
+    (_SLIDER.format(sign=r"\+"), r"increase the \1 by \2%"),
+    (_SLIDER.format(sign="-"), r"decrease the \1 by \2%"),
     (r"\bbluish\b", "blueish"),
     (r"&", " and "),
     (r"\s+", " "),
