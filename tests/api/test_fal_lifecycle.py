@@ -5,15 +5,17 @@ from __future__ import annotations
 import io
 import json
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 from PIL import Image
 
+from retouch.config import EngineConfig, KeyConfig
 from retouch.service.lifecycle import Caller
 
 from ..support.images import data_uri, png_bytes
-from ..support.live_server import LiveServer
+from ..support.live_server import LiveServer, serving
 from ..support.polling import wait_done
 
 # Each test here runs on the embedded store and on Redis + S3: both shapes must behave identically.
@@ -226,3 +228,64 @@ def test_a_result_fetched_from_memory_matches_the_stored_one(live: LiveServer) -
 
 def _no_store_read(*args: object, **kwargs: object) -> None:
     raise AssertionError("the fetch right after COMPLETED read the store")
+
+
+def _running(client: httpx.Client, engine: str = "slowgray") -> dict[str, str]:
+    body = {"prompt": "slow gray", "image_urls": [data_uri(png_bytes())], "engine": engine}
+    sub = client.post("/queue" + EDIT, json=body).json()
+    deadline = time.time() + 10
+    while client.get(sub["status_url"]).json()["status"] != "IN_PROGRESS" and time.time() < deadline:
+        time.sleep(0.02)
+    return sub
+
+
+def _timed_poll(client: httpx.Client, url: str, **params: str) -> tuple[float, dict[str, object]]:
+    started = time.monotonic()
+    response = client.get(url, params=params)
+    assert response.status_code in (200, 202), response.text
+    return time.monotonic() - started, response.json()
+
+
+def test_a_poll_that_follows_closely_waits_for_news_and_gets_it_at_once(
+    tmp_path: Path, backend: dict[str, object]
+) -> None:
+    """Holding eager polls (``poll_hold_ms``, here far longer than the 2 s job): a poll right after an answer, with
+    nothing new, returns when something happens (the end; a log line for a poll that shows logs), not at the
+    window's end; a poll that shows logs gets the new line."""
+    with serving(tmp_path, poll_hold_ms=30_000, **backend) as live, live.client() as c:
+        sub = _running(c)
+        _, first = _timed_poll(c, sub["status_url"], logs="1")
+        took, second = _timed_poll(c, sub["status_url"], logs="1")
+        assert took < 10 and second["status"] == "IN_PROGRESS"
+        assert len(second["logs"]) > len(first["logs"])  # type: ignore[arg-type]
+        took, ended = _timed_poll(c, sub["status_url"])
+        took, ended = _timed_poll(c, sub["status_url"]) if ended["status"] != "COMPLETED" else (took, ended)
+        assert ended["status"] == "COMPLETED" and took < 10
+        took, again = _timed_poll(c, sub["status_url"])
+        assert again["status"] == "COMPLETED" and took < 1, "a finished request is answered at once"
+
+
+def test_a_poll_after_the_window_is_answered_at_once(tmp_path: Path, backend: dict[str, object]) -> None:
+    with serving(tmp_path, poll_hold_ms=400, **backend) as live, live.client() as c:
+        sub = _running(c)
+        _timed_poll(c, sub["status_url"])
+        held, body = _timed_poll(c, sub["status_url"])
+        assert body["status"] == "IN_PROGRESS" and held >= 0.3, "nothing new: held to the window's end"
+        time.sleep(0.5)
+        took, _ = _timed_poll(c, sub["status_url"])
+        assert took < held, "a poll after the window is not held"
+        c.put(sub["cancel_url"])
+
+
+def test_another_keys_poll_is_refused_at_once_while_the_owners_are_held(
+    tmp_path: Path, backend: dict[str, object]
+) -> None:
+    engines = {"slowgray": EngineConfig(kind="gray", options={"steps": 100, "step_seconds": 0.1})}
+    keys = [KeyConfig(id="alice", secret="alice-secret"), KeyConfig(id="bob", secret="bob-secret")]
+    with serving(tmp_path, poll_hold_ms=30_000, engines=engines, keys=keys, **backend) as live:
+        with live.client("alice-secret") as alice, live.client("bob-secret") as bob:
+            sub = _running(alice)  # alice's last poll was just answered: her next one, nothing new, would wait
+            started = time.monotonic()
+            assert bob.get(sub["status_url"]).status_code == 404
+            assert time.monotonic() - started < 5, "not held (the job runs for half a minute)"
+            alice.put(sub["cancel_url"])

@@ -103,3 +103,39 @@ def test_a_polled_queue_reads_its_places_once_per_change_not_once_per_poll(
     assert [board.position(j.id) for j in jobs[1:]] == list(range(63))  # at once, not after a while
     assert store.position_reads == 2
     assert board.cached("q1", with_logs=False)[2] == 0  # type: ignore[index]
+
+
+def test_a_poll_right_after_an_answer_waits_only_while_nothing_is_new(tmp_path: Path) -> None:
+    store = SQLiteJobStore(tmp_path / "db.sqlite")
+    board = StatusBoard(store)
+    job = _job("j")
+    store.submit(job)
+    board.track(job, LogLine("Request queued", "INFO", "SYSTEM", 1.0))
+    board.on_event("j", Event("status", {"status": "IN_PROGRESS"}))
+    assert board.hold("j", with_logs=False, window=10) == 0, "never answered: at once"
+    assert board.cached("j", with_logs=True, polled=True) is not None
+    assert 9 < board.hold("j", with_logs=False, window=10) <= 10
+    assert board.hold("j", with_logs=False, window=0) == 0, "holding switched off"
+    assert board.hold("unknown", with_logs=False, window=10) == 0
+    board.on_event("j", Event("log", {"message": "step 1", "level": "INFO", "ts": 2.0}))
+    assert board.hold("j", with_logs=True, window=10) == 0, "a log line is news to a poll that shows logs"
+    assert board.hold("j", with_logs=False, window=10) > 9, "and not to one that does not"
+    assert board.cached("j", with_logs=False, polled=True) is not None
+    board.on_event("j", Event("status", {"status": "IN_PROGRESS"}))  # handed back and started again
+    assert board.hold("j", with_logs=False, window=10) == 0, "a status change is news"
+    assert board.cached("j", with_logs=False, polled=True) is not None
+    board.on_event("j", Event("done", {"outcome": "OK", "metrics": {}, "error": None}))
+    assert board.hold("j", with_logs=False, window=10) == 0, "a finished job is answered at once"
+
+
+def test_a_hold_ends_at_the_window(tmp_path: Path) -> None:
+    store = SQLiteJobStore(tmp_path / "db.sqlite")
+    board = StatusBoard(store)
+    job = _job("j")
+    store.submit(job)
+    board.track(job)
+    board.on_event("j", Event("status", {"status": "IN_PROGRESS"}))
+    board.cached("j", with_logs=False, polled=True)
+    time.sleep(0.06)
+    assert board.hold("j", with_logs=False, window=0.05) == 0
+    assert 0.9 < board.hold("j", with_logs=False, window=1.0) < 0.95

@@ -56,7 +56,7 @@ class FastPath:
             if match is not None:
                 started = time.perf_counter()
                 polled = match.group(2) is not None
-                answer = self._status(scope, match.group(1)) if polled else self._result(scope, match.group(1))
+                answer = await self._status(scope, match.group(1)) if polled else self._result(scope, match.group(1))
                 if answer is not None:
                     code, headers, body = answer
                     await send({"type": "http.response.start", "status": code, "headers": headers})
@@ -84,7 +84,7 @@ class FastPath:
             return None
         return _json(200, request_id, body)
 
-    def _status(self, scope: Scope, request_id: str) -> Answer | None:
+    async def _status(self, scope: Scope, request_id: str) -> Answer | None:
         """The reply, or None for the regular route to answer. Runs no I/O: the status board is memory."""
         started = time.perf_counter()
         request = Request(scope)
@@ -92,7 +92,7 @@ class FastPath:
             context = api_context(request)
             logs = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("logs", [""])[-1]
             caller = caller_from_header(context.settings, request.headers.get("authorization"))
-            view = context.requests.view_from_memory(request_id, caller, with_logs=wants_logs(logs))
+            view = await context.requests.poll_from_memory(request_id, caller, with_logs=wants_logs(logs))
             if view is None:
                 return None
             body = orjson.dumps(status_body(request, view))

@@ -30,6 +30,10 @@ class Entry:
     job: Job  # without payload or result
     logs: list[LogLine] | None = None  # None: not known here (read from the store when asked)
     seen: float = field(default_factory=time.monotonic)
+    changes: int = 0  # status changes seen (a start, an end)
+    # When a poll was last answered, and what it showed then (status changes, log lines): a poll that follows
+    # closely, with nothing new since, may wait for news (``hold``).
+    answered: tuple[float, int, int] | None = None
 
 
 class StatusBoard:
@@ -65,6 +69,8 @@ class StatusBoard:
             if entry is None:
                 return
             now = time.monotonic()
+            if event.kind in ("status", "done"):
+                entry.changes += 1
             if event.kind == "status" and entry.job.status != Status.COMPLETED:
                 entry.job = replace(entry.job, status=Status(event.data["status"]), started_at=time.time())
                 entry.seen = now
@@ -108,8 +114,11 @@ class StatusBoard:
                 return None
             return entry.job
 
-    def cached(self, job_id: str, *, with_logs: bool) -> tuple[Job, list[LogLine] | None, int | None] | None:
-        """(job, logs, queue position) when memory alone can answer a poll (no store read at all), else None."""
+    def cached(
+        self, job_id: str, *, with_logs: bool, polled: bool = False
+    ) -> tuple[Job, list[LogLine] | None, int | None] | None:
+        """(job, logs, queue position) when memory alone can answer a poll (no store read at all), else None.
+        ``polled``: this answers a status poll, which ``hold`` remembers."""
         now = time.monotonic()
         with self._lock:
             entry = self._entries.get(job_id)
@@ -125,7 +134,25 @@ class StatusBoard:
                 position = places.get(job_id) if places is not None else None
                 if position is None:
                     return None
+            if polled:
+                entry.answered = (now, entry.changes, len(entry.logs or ()))
             return entry.job, list(entry.logs) if with_logs and entry.logs is not None else None, position
+
+    def hold(self, job_id: str, *, with_logs: bool, window: float) -> float:
+        """Seconds a status poll should wait for news before it is answered: while the job is unfinished, a poll
+        within ``window`` of the last answer, with nothing new since (no status change; no log line, for a poll
+        that shows them), waits until ``window`` after that answer or until something happens, whichever is
+        first. 0: answer now."""
+        if window <= 0:
+            return 0.0
+        with self._lock:
+            entry = self._entries.get(job_id)
+            if entry is None or entry.answered is None or entry.job.status == Status.COMPLETED:
+                return 0.0
+            at, changes, lines = entry.answered
+            if entry.changes != changes or (with_logs and len(entry.logs or ()) != lines):
+                return 0.0
+            return max(0.0, at + window - time.monotonic())
 
     def job(self, job_id: str) -> Job | None:
         """The job as a poll shows it: from memory when current, else from the store (and remembered)."""
