@@ -22,9 +22,9 @@ against that queue; its throughput against the bare endpoint itself. Polling als
 poll is an HTTP round trip whose CPU (client and server, on the same two cores here) is taken from the edits, and
 at c=8 a job waits ~8 edits long, so a client polling every 5 ms would make ~29 polls a job against a server that
 answers every poll at once (the bare app answers later, behind its own edits' interpreter lock, and so is polled
-less). Retouch holds a poll that follows the last answer within ``poll_hold_ms`` (50 ms) with nothing new, until
-something happens (docs/protocol.md): ~8 requests a job. ``RETOUCH_POLL_HOLD_MS=0`` in the environment measures
-without it.
+less). Retouch holds a poll that follows the last answer closely with nothing new (within ``poll_hold_ms``, 50 ms,
+while the job runs; ``queued_poll_hold_ms``, 500 ms, while it waits), until something happens (docs/protocol.md).
+``RETOUCH_POLL_HOLD_MS=0 RETOUCH_QUEUED_POLL_HOLD_MS=0`` in the environment measures without it.
 
 Run: ``.venv/bin/python bench/overhead.py [--requests 200] [--concurrency 1,8,32,64]``
 """

@@ -113,11 +113,15 @@ class Settings(BaseSettings):
     # One key can not fill the whole queue: by default it may hold a tenth of it.
     max_queued_per_key: int = 1_000
     max_running_per_key: int = 0
-    # A status poll of an unfinished request answered less than this long ago, with nothing new since, waits for
-    # news (a status change; a log line, if it shows logs) until this long after that answer: a client polling in
-    # a tight loop learns of a change as soon as it happens, and its polls stop taking the edits' cores. The
-    # official clients poll every 100 ms (Python) or 500 ms (JS), so their polls are answered at once. 0: never.
+    # A status poll of a running request answered less than this long ago, with nothing new since, waits for news
+    # (the end; a log line, if it shows logs) until this long after that answer: a client polling in a tight loop
+    # learns of a change as soon as it happens, and its polls stop taking the edits' cores (docs/protocol.md).
+    # The official clients poll every 100 ms (Python) or 500 ms (JS): their polls of a running request are
+    # answered at once. 0: never held.
     poll_hold_ms: float = 50.0
+    # The same for a request still in the queue: its news is its start, which answers at once; its place in line
+    # is shown as it is when the poll is answered. 0: never held.
+    queued_poll_hold_ms: float = 500.0
 
     # Engines
     default_engine: str = "classic"

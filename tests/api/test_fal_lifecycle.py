@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import time
 from pathlib import Path
 
@@ -289,3 +290,19 @@ def test_another_keys_poll_is_refused_at_once_while_the_owners_are_held(
             assert bob.get(sub["status_url"]).status_code == 404
             assert time.monotonic() - started < 5, "not held (the job runs for half a minute)"
             alice.put(sub["cancel_url"])
+
+
+def test_a_queued_requests_held_poll_is_answered_when_it_starts(tmp_path: Path, backend: dict[str, object]) -> None:
+    engines = {"slowgray": EngineConfig(kind="gray", options={"steps": 100, "step_seconds": 0.1})}
+    with serving(tmp_path, queued_poll_hold_ms=60_000, engines=engines, **backend) as live, live.client() as c:
+        first = _running(c)
+        body = {"prompt": "slow gray", "image_urls": [data_uri(png_bytes())], "engine": "slowgray"}
+        queued = c.post("/queue" + EDIT, json=body).json()
+        _, answer = _timed_poll(c, queued["status_url"])
+        assert answer["status"] == "IN_QUEUE" and answer["queue_position"] == 0
+        cancel = threading.Timer(0.5, lambda: httpx.put(first["cancel_url"]))
+        cancel.start()
+        took, started = _timed_poll(c, queued["status_url"])
+        cancel.join()
+        assert started["status"] in ("IN_PROGRESS", "COMPLETED") and 0.3 < took < 20, (took, started)
+        c.put(queued["cancel_url"])

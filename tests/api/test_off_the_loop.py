@@ -15,7 +15,7 @@ import pytest
 from retouch.api import body, fal_protocol, routes_fal, routes_openai, routes_storage
 from retouch.files.store_local import LocalObjectStore
 from retouch.jobs.store_sqlite import SQLiteJobStore
-from retouch.service import lifecycle, uploads, validate
+from retouch.service import lifecycle, status_views, uploads, validate
 
 from ..support.images import data_uri, png_bytes
 from ..support.live_server import LiveServer
@@ -38,7 +38,7 @@ GUARDED: list[tuple[Any, str]] = [
     (lifecycle.RequestService, "get"),
     (lifecycle.RequestService, "cancel"),
     (lifecycle.RequestService, "forget"),
-    (lifecycle.RequestService, "view"),
+    (status_views.StatusViews, "from_store"),
     (uploads.UploadService, "store_staged"),
     (uploads.UploadService, "readable"),
     (SQLiteJobStore, "submit"),

@@ -139,3 +139,34 @@ def test_a_hold_ends_at_the_window(tmp_path: Path) -> None:
     time.sleep(0.06)
     assert board.hold("j", with_logs=False, window=0.05) == 0
     assert 0.9 < board.hold("j", with_logs=False, window=1.0) < 0.95
+
+
+def test_a_queued_job_is_held_for_its_own_window_until_it_starts(tmp_path: Path) -> None:
+    store = SQLiteJobStore(tmp_path / "db.sqlite")
+    board = StatusBoard(store)
+    job = _job("j")
+    store.submit(job)
+    board.track(job)
+    assert board.position("j") == 0  # the places are read (a poll's first answer comes from the store)
+    assert board.cached("j", with_logs=False, polled=True) is not None
+    assert 9 < board.hold("j", with_logs=False, window=1, queued_window=10) <= 10
+    assert 0.9 < board.hold("j", with_logs=False, window=1) <= 1, "without a queued window, the one window"
+    assert board.hold("j", with_logs=False, window=1, queued_window=0) == 0, "switched off for queued jobs"
+    board.on_event("j", Event("status", {"status": "IN_PROGRESS"}))
+    assert board.hold("j", with_logs=False, window=1, queued_window=10) == 0, "its start is news"
+    assert board.cached("j", with_logs=False, polled=True) is not None
+    assert 0.9 < board.hold("j", with_logs=False, window=1, queued_window=10) <= 1, "running: the running window"
+
+
+def test_an_answer_from_the_store_is_marked_before_it_is_read(tmp_path: Path) -> None:
+    """A poll answered through the store counts like one from memory, and an event that comes while it is read
+    makes the next poll prompt rather than held."""
+    store = SQLiteJobStore(tmp_path / "db.sqlite")
+    board = StatusBoard(store)
+    job = _job("j")
+    store.submit(job)
+    board.track(job)
+    board.mark_answered("j")
+    assert 9 < board.hold("j", with_logs=False, window=1, queued_window=10) <= 10
+    board.on_event("j", Event("status", {"status": "IN_PROGRESS"}))
+    assert board.hold("j", with_logs=False, window=1, queued_window=10) == 0

@@ -15,7 +15,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from ..errors import InputError, NotFound, RetouchError
 from ..jobs.base import Job, Status
-from ..service.lifecycle import JobView, RequestService, SubmitOptions
+from ..service.lifecycle import RequestService, SubmitOptions
+from ..service.status_views import JobView
 from .responses import FastJSONResponse
 from .sse import format_event
 from .urls import base_url, request_urls

@@ -92,7 +92,7 @@ class FastPath:
             context = api_context(request)
             logs = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("logs", [""])[-1]
             caller = caller_from_header(context.settings, request.headers.get("authorization"))
-            view = await context.requests.poll_from_memory(request_id, caller, with_logs=wants_logs(logs))
+            view = await context.requests.status.poll_from_memory(request_id, caller, with_logs=wants_logs(logs))
             if view is None:
                 return None
             body = orjson.dumps(status_body(request, view))

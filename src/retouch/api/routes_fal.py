@@ -151,7 +151,7 @@ async def status(
     known_id(request_id)
     clock = timings(request)
     with clock.phase("status"):
-        view = await requests.view_now(request_id, caller, with_logs=wants_logs(logs))
+        view = await requests.status.poll(request_id, caller, with_logs=wants_logs(logs))
         body = status_body(request, view)
     code = 200 if view.job.status == Status.COMPLETED else 202
     headers = {REQUEST_ID_HEADER: request_id, "Server-Timing": clock.header()}
@@ -163,14 +163,16 @@ async def status_stream(
 ) -> Response:
     known_id(request_id)
     with_logs = wants_logs(logs)
-    await requests.view_now(request_id, caller, with_logs=with_logs)  # an unknown or foreign id: 404 before the stream
+    await requests.status.now(
+        request_id, caller, with_logs=with_logs
+    )  # an unknown or foreign id: 404 before the stream
 
     async def gen() -> AsyncIterator[bytes]:
         last = None
         async for event in requests.events(request_id, logs=with_logs):
             if event["type"] == "partial":
                 continue
-            body = status_body(request, await requests.view_now(request_id, caller, with_logs=with_logs))
+            body = status_body(request, await requests.status.now(request_id, caller, with_logs=with_logs))
             if body != last:
                 last = body
                 yield format_event(body)

@@ -25,9 +25,11 @@ from ..jobs.base import CancelResult, Job, JobStore, LogLine, Outcome, Status
 from ..jobs.events import ENDS, STATUS_CHANGES, EventHub, Subscription
 from ..pricing import Prices
 from ..worker.ending import JobEnding
+from .caller import Caller
 from .estimates import estimate_request
 from .limits import check_capacity, retention_seconds
 from .status_board import StatusBoard
+from .status_views import StatusViews, visible
 from .validate import CheckedInputs, InputChecker
 
 log = logging.getLogger("retouch.service")
@@ -42,14 +44,6 @@ SECRET_FIELDS = ("openai_api_key",)
 RETAIN_FIELD = "_retain_seconds"
 
 
-@dataclass(frozen=True)
-class Caller:
-    """Who is calling: a configured key's id, or None when auth is off."""
-
-    key_id: str | None = None
-    admin: bool = False
-
-
 @dataclass
 class SubmitOptions:
     base_url: str
@@ -59,13 +53,6 @@ class SubmitOptions:
     start_timeout: float | None = None
     max_queue_length: int | None = None  # fal_max_queue_length: refuse when more are already waiting
     retention_seconds: float | None = None  # X-Fal-Object-Lifecycle-Preference
-
-
-@dataclass
-class JobView:
-    job: Job
-    position: int | None
-    logs: list[LogLine] | None
 
 
 class RequestService:
@@ -95,6 +82,7 @@ class RequestService:
         self.prices = prices or Prices()
         self.board = StatusBoard(store)
         hub.listen(self.board.on_event)
+        self.status = StatusViews(settings, self.board, hub)
 
     # -- submit ------------------------------------------------------------------------------------------------
     def prepare(
@@ -215,7 +203,7 @@ class RequestService:
 
     # -- read --------------------------------------------------------------------------------------------------
     def get(self, job_id: str, caller: Caller) -> Job:
-        return self._visible(job_id, self.store.get(job_id), caller)
+        return visible(job_id, self.store.get(job_id), caller)
 
     def ended_in_memory(self, job_id: str, caller: Caller) -> Job | None:
         """A job that ended on this host moments ago, as the worker handed it over (no store read: safe on the
@@ -227,60 +215,7 @@ class RequestService:
             return None
         if ended.finished_at is None or time.time() - ended.finished_at > _HANDOVER_TRUSTED_SECONDS:
             return None
-        return self._visible(job_id, ended, caller)
-
-    def _peek(self, job_id: str, caller: Caller) -> Job:
-        return self._visible(job_id, self.board.job(job_id), caller)
-
-    @staticmethod
-    def _visible(job_id: str, job: Job | None, caller: Caller) -> Job:
-        """Another key's request answers as if it did not exist (404), so ids cannot be probed."""
-        if job is None or (caller.key_id is not None and job.owner != caller.key_id and not caller.admin):
-            raise NotFound(f"request {job_id} not found")
-        return job
-
-    def view_from_memory(self, job_id: str, caller: Caller, *, with_logs: bool, polled: bool = False) -> JobView | None:
-        """The poll's answer when the status board has all of it (no store read: safe on the event loop)."""
-        cached = self.board.cached(job_id, with_logs=with_logs, polled=polled)
-        if cached is None:
-            return None
-        job, logs, position = cached
-        return JobView(job=self._visible(job_id, job, caller), position=position, logs=logs)
-
-    async def poll_from_memory(self, job_id: str, caller: Caller, *, with_logs: bool) -> JobView | None:
-        """A status poll's answer from memory (None: the store must be read). A poll of an unfinished job that
-        comes within ``poll_hold_ms`` of the last answer, with nothing new since, waits for news that long at
-        most: a client polling in a tight loop learns of every change as soon as it happens (sooner than by
-        polling), and its polls stop taking the cores the edits run on."""
-        window = self.settings.poll_hold_ms / 1000
-        wait = self.board.hold(job_id, with_logs=with_logs, window=window)
-        if wait > 0:
-            if self.view_from_memory(job_id, caller, with_logs=with_logs) is None:  # someone else's: 404 at once
-                return None
-            kinds = STATUS_CHANGES | {"log"} if with_logs else STATUS_CHANGES
-            with self.hub.subscribe(job_id, previews=False, kinds=kinds) as sub:
-                wait = self.board.hold(job_id, with_logs=with_logs, window=window)  # news before subscribing
-                if wait > 0:
-                    await sub.get(wait)
-        return self.view_from_memory(job_id, caller, with_logs=with_logs, polled=True)
-
-    async def view_now(self, job_id: str, caller: Caller, *, with_logs: bool) -> JobView:
-        """A poll's answer from memory when the status board has it (the usual case), else from the store in a
-        thread (never a store read on the event loop)."""
-        view = self.view_from_memory(job_id, caller, with_logs=with_logs)
-        if view is None:
-            view = await anyio.to_thread.run_sync(lambda: self.view(job_id, caller, with_logs=with_logs))
-        return view
-
-    def view(self, job_id: str, caller: Caller, *, with_logs: bool) -> JobView:
-        """What a status poll shows, from the status board (memory) where it is current."""
-        job = self._peek(job_id, caller)
-        position = self.board.position(job_id) if job.status == Status.IN_QUEUE else None
-        if job.status == Status.IN_QUEUE and position is None:  # claimed between the two reads
-            self.board.forget(job_id)
-            job = self._peek(job_id, caller)
-        logs = self.board.logs(job_id, self.store.logs) if with_logs else None
-        return JobView(job=job, position=position or 0 if job.status == Status.IN_QUEUE else None, logs=logs)
+        return visible(job_id, ended, caller)
 
     def history(self, caller: Caller, app_prefix: str | None, limit: int, before: float | None) -> list[Job]:
         """The caller's own requests, newest first (all of them when auth is off)."""

@@ -138,19 +138,26 @@ class StatusBoard:
                 entry.answered = (now, entry.changes, len(entry.logs or ()))
             return entry.job, list(entry.logs) if with_logs and entry.logs is not None else None, position
 
-    def hold(self, job_id: str, *, with_logs: bool, window: float) -> float:
+    def mark_answered(self, job_id: str) -> None:
+        """A status poll is being answered from what the board holds now (read from the store if need be)."""
+        with self._lock:
+            entry = self._entries.get(job_id)
+            if entry is not None:
+                entry.answered = (time.monotonic(), entry.changes, len(entry.logs or ()))
+
+    def hold(self, job_id: str, *, with_logs: bool, window: float, queued_window: float | None = None) -> float:
         """Seconds a status poll should wait for news before it is answered: while the job is unfinished, a poll
-        within ``window`` of the last answer, with nothing new since (no status change; no log line, for a poll
-        that shows them), waits until ``window`` after that answer or until something happens, whichever is
-        first. 0: answer now."""
-        if window <= 0:
-            return 0.0
+        within ``window`` of the last answer (``queued_window`` while the job waits in the queue), with nothing
+        new since (no status change; no log line, for a poll that shows them), waits until that long after the
+        answer or until something happens, whichever is first. 0: answer now."""
         with self._lock:
             entry = self._entries.get(job_id)
             if entry is None or entry.answered is None or entry.job.status == Status.COMPLETED:
                 return 0.0
+            if entry.job.status == Status.IN_QUEUE and queued_window is not None:
+                window = queued_window
             at, changes, lines = entry.answered
-            if entry.changes != changes or (with_logs and len(entry.logs or ()) != lines):
+            if window <= 0 or entry.changes != changes or (with_logs and len(entry.logs or ()) != lines):
                 return 0.0
             return max(0.0, at + window - time.monotonic())
 
