@@ -163,9 +163,8 @@ async def status_stream(
 ) -> Response:
     known_id(request_id)
     with_logs = wants_logs(logs)
-    await requests.status.now(
-        request_id, caller, with_logs=with_logs
-    )  # an unknown or foreign id: 404 before the stream
+    # An unknown or foreign id: 404 before the stream starts.
+    await requests.status.now(request_id, caller, with_logs=with_logs)
 
     async def gen() -> AsyncIterator[bytes]:
         last = None

@@ -4,7 +4,9 @@ The official clients poll status every 100 ms (Python) or 500 ms (JS), so a stat
 The board keeps, per recent job, the small record a poll shows (status, owner, metrics, error) and its log lines,
 updated as events pass through the hub (submit, start, logs, end). What it has not seen, or has not heard about for
 a while (an event can be missed: another host, a lease handed back), it reads from the store again. A completed
-entry is final, as the protocol says ("once COMPLETED, always COMPLETED").
+entry is final, as the protocol says ("once COMPLETED, always COMPLETED"). It also remembers when each job's status
+was last answered and what that answer showed, so that a poll which follows closely with nothing new can wait for
+news (``hold``; the waiting itself is in status_views.py).
 """
 
 from __future__ import annotations
