@@ -137,7 +137,7 @@ class StatusBoard:
                 if position is None:
                     return None
             if polled:
-                entry.answered = (now, entry.changes, len(entry.logs or ()))
+                _mark_answered(entry, now)
             return entry.job, list(entry.logs) if with_logs and entry.logs is not None else None, position
 
     def mark_answered(self, job_id: str) -> None:
@@ -145,7 +145,7 @@ class StatusBoard:
         with self._lock:
             entry = self._entries.get(job_id)
             if entry is not None:
-                entry.answered = (time.monotonic(), entry.changes, len(entry.logs or ()))
+                _mark_answered(entry, time.monotonic())
 
     def hold(self, job_id: str, *, with_logs: bool, window: float, queued_window: float | None = None) -> float:
         """Seconds a status poll should wait for news before it is answered: while the job is unfinished, a poll
@@ -209,3 +209,8 @@ class StatusBoard:
     def _current_places(self, now: float) -> dict[str, int] | None:
         version, read_at, places = self._places
         return places if version == self._queue_version and now - read_at < POSITION_SECONDS else None
+
+
+def _mark_answered(entry: Entry, now: float) -> None:
+    """What ``hold`` compares the next poll against: when, and the status changes and log lines shown."""
+    entry.answered = (now, entry.changes, len(entry.logs or ()))

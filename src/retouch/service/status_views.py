@@ -65,8 +65,7 @@ class StatusViews:
 
     async def poll(self, job_id: str, caller: Caller, *, with_logs: bool) -> JobView:
         """A status poll, held while nothing is new, answered from memory or from the store."""
-        await self._hold(job_id, caller, with_logs)
-        view = self.from_memory(job_id, caller, with_logs=with_logs, polled=True)
+        view = await self.poll_from_memory(job_id, caller, with_logs=with_logs)
         if view is None:
             view = await anyio.to_thread.run_sync(
                 lambda: self.from_store(job_id, caller, with_logs=with_logs, polled=True)
