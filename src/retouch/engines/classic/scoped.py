@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import cv2
 import numpy as np
 
 from .colour import Array, luminance
@@ -52,7 +51,7 @@ def _faces(img: Array, *, single: bool) -> Array:
     """Each face the networks find, forehead to chin (the face mesh's outline), with an edge soft enough that
     a brightened face shows no seam; refused when there is none, or several where the words named one. Drawn and
     softened in each face's own window (wide enough for the soft edge), not over the whole picture."""
-    from .face_regions import face_width, soften, window
+    from .face_regions import FACE_OVAL, face_width, polygon, soften, window
     from .faces import faces_for
 
     faces = faces_for(img, "change the face", which=None, hole=None, single=single)
@@ -60,11 +59,9 @@ def _faces(img: Array, *, single: bool) -> Array:
     for face in faces:
         points = face.landmarks.points
         win = window(points, img.shape, margin=0.3)
-        outline = np.zeros(win.shape, np.uint8)
-        hull = cv2.convexHull(np.round(points - (win.x0, win.y0)).astype(np.int32))
-        cv2.fillConvexPoly(outline, hull, 255, lineType=cv2.LINE_AA)
         area = weight[win.slices]
-        np.maximum(area, soften(outline.astype(np.float32) / 255.0, max(1.0, face_width(points) * 0.05)), out=area)
+        oval = soften(polygon(points, FACE_OVAL, win), max(1.0, face_width(points) * 0.05))
+        np.maximum(area, oval, out=area)
     return weight
 
 
