@@ -442,8 +442,7 @@ def main() -> None:
         "--auth",
         choices=("both", "off", "on", "on-first"),
         default="both",
-        help="Retouch runs with auth off, on, or both (off first, or on first: the later half meets a warmer, "
-        "fuller machine)",
+        help="Retouch runs with auth off, on, or both (off first, or on first); each half starts both servers afresh",
     )
     args = parser.parse_args()
     uri = "data:image/png;base64," + base64.b64encode(photo_png(512)).decode()
@@ -460,15 +459,17 @@ def main() -> None:
         for auth in order:
             tmp = Path(root) / ("auth-on" if auth else "auth-off")
             env = {"RETOUCH_KEYS": f"bench:{KEY}"} if auth else {}
-            proc, bare_url = start_bare()
-            server = ServerProcess(tmp, env=env)
             headers = {"Authorization": f"Key {KEY}"} if auth else {}
+            proc, bare_url = start_bare()
             try:
-                print(f"Retouch ({'auth on' if auth else 'auth off'}), profile of one job:")
-                profile(server.url, headers, body)
-                measure(bare_url, proc.pid, server, headers, body, levels, args)
+                server = ServerProcess(tmp, env=env)
+                try:
+                    print(f"Retouch ({'auth on' if auth else 'auth off'}), profile of one job:")
+                    profile(server.url, headers, body)
+                    measure(bare_url, proc.pid, server, headers, body, levels, args)
+                finally:
+                    server.stop()
             finally:
-                server.stop()
                 os.killpg(proc.pid, signal.SIGTERM)
                 proc.wait(10)
 
