@@ -231,8 +231,8 @@ def _no_store_read(*args: object, **kwargs: object) -> None:
     raise AssertionError("the fetch right after COMPLETED read the store")
 
 
-def _running(client: httpx.Client, engine: str = "slowgray") -> dict[str, str]:
-    body = {"prompt": "slow gray", "image_urls": [data_uri(png_bytes())], "engine": engine}
+def _running(client: httpx.Client) -> dict[str, str]:
+    body = {"prompt": "slow gray", "image_urls": [data_uri(png_bytes())], "engine": "slowgray"}
     sub = client.post("/queue" + EDIT, json=body).json()
     deadline = time.time() + 10
     while client.get(sub["status_url"]).json()["status"] != "IN_PROGRESS" and time.time() < deadline:
